@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Octet",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "OctetRuntime", targets: ["OctetRuntime"]),
+        .library(name: "OctetConvert", targets: ["OctetConvert"]),
+        .executable(name: "octet", targets: ["octet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    ],
+    targets: [
+        // C micro-kernels: reference/ is the spec; ISA folders come later. libc only.
+        .target(name: "OctetKernels", linkerSettings: [.linkedLibrary("m")]),
+        // System libraries (Debian packages), linked without unsafe flags.
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CImage", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+        // gemmlowp's fixed-point functions behind an extern "C" shim: the requantization oracle.
+        .target(name: "_GemmlowpOracle", linkerSettings: [.linkedLibrary("pthread")]),
+        // Runtime: no Foundation.
+        .target(name: "OctetRuntime", dependencies: ["OctetKernels"],
+                linkerSettings: [.linkedLibrary("m")]),
+        // Converter: ONNX import, Graph IR, passes, float reference executor.
+        .target(name: "OctetConvert", dependencies: [
+            "OctetRuntime", "OctetKernels", "COpenBLAS", "CImage",
+            .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
+        .executableTarget(name: "octet", dependencies: [
+            "OctetConvert", "OctetRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
+        .testTarget(name: "OctetKernelsTests", dependencies: ["OctetKernels", "_GemmlowpOracle", "_TestSupport"]),
+        .testTarget(name: "OctetConvertTests", dependencies: ["OctetConvert", "_TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime"]),
+        .testTarget(name: "octetCLITests", dependencies: ["_TestSupport"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

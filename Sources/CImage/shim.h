@@ -1,0 +1,3 @@
+// Debian's libstb (libstb-dev): image decoding and resizing, linked from libstb.so.
+#include <stb/stb_image.h>
+#include <stb/stb_image_resize.h>

@@ -1,0 +1,120 @@
+import COpenBLAS
+import OctetKernels
+
+/// Conv and ConvTranspose on NHWC storage: depthwise by direct loops, everything else as
+/// (im2col +) `cblas_sgemm` per group. Constant weights are packed once here.
+extension FloatExecutor {
+    func prepareConv(_ node: Node, _ p: ConvParams) throws -> () -> Void {
+        let x = node.inputs[0], w = node.inputs[1], y = node.outputs[0]
+        try require(x, .channelsLast, node)
+        try require(y, .channelsLast, node)
+        let xs = graph[x].shape, ws = graph[w].shape, ys = graph[y].shape
+        let channels = xs[1], outChannels = ys[1], groups = p.groups
+        let cg = channels / groups, og = outChannels / groups
+        let window = octk_window(in_h: Int32(xs[2]), in_w: Int32(xs[3]), kernel_h: Int32(p.kernelH), kernel_w: Int32(p.kernelW),
+                                 stride_h: Int32(p.strideH), stride_w: Int32(p.strideW),
+                                 dilation_h: Int32(p.dilationH), dilation_w: Int32(p.dilationW),
+                                 pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), pad_bottom: Int32(p.padBottom),
+                                 pad_right: Int32(p.padRight), out_h: Int32(ys[2]), out_w: Int32(ys[3]))
+        let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
+        let (lo, hi) = p.activation.bounds
+        let out = pointer(y), input = pointer(x)
+        let pixels = ys[2] * ys[3], taps = p.kernelH * p.kernelW
+        let weightCount = ws.reduce(1, *)
+        let packed = UnsafeMutableBufferPointer<Float>.allocate(capacity: weightCount)
+        packedWeights.append(packed)
+        let weights = pointer(w)
+        let constantWeights = graph.isConstant(w)
+
+        if cg == 1 && og >= 1 && groups == channels {
+            // Depthwise: packed[ky][kx][o] = w[o][0][ky][kx].
+            let pack = {
+                for o in 0..<outChannels { for t in 0..<taps { packed[t * outChannels + o] = weights[o * taps + t] } }
+            }
+            if constantWeights { pack() }
+            var win = window
+            return {
+                if !constantWeights { pack() }
+                octk_f32_dwconv_nhwc(input, Int32(channels), Int32(og), packed.baseAddress, bias, &win, lo, hi, out)
+            }
+        }
+        // GEMM form: B_g[(ky·kW+kx)·cg + ci][o] = w[g·og+o][ci][ky][kx], stored per group.
+        let k = taps * cg
+        let pack = {
+            for g in 0..<groups {
+                for o in 0..<og {
+                    for ci in 0..<cg {
+                        for t in 0..<taps {
+                            packed[g * k * og + (t * cg + ci) * og + o] = weights[((g * og + o) * cg + ci) * taps + t]
+                        }
+                    }
+                }
+            }
+        }
+        if constantWeights { pack() }
+        let pointwise = taps == 1 && p.strideH == 1 && p.strideW == 1 && p.padTop == 0 && p.padLeft == 0
+            && p.padBottom == 0 && p.padRight == 0 && groups == 1
+        if !pointwise { reserveScratch(pixels * k) }
+        return { [unowned self] in
+            if !constantWeights { pack() }
+            var win = window
+            for g in 0..<groups {
+                let a: UnsafePointer<Float>
+                if pointwise {
+                    a = UnsafePointer(input)
+                } else {
+                    octk_f32_im2col_nhwc(input, Int32(channels), Int32(g * cg), Int32(cg), &win, self.scratch.baseAddress)
+                    a = UnsafePointer(self.scratch.baseAddress!)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(pixels), Int32(og), Int32(k), 1,
+                            a, Int32(k), packed.baseAddress! + g * k * og, Int32(og), 0, out + g * og, Int32(outChannels))
+            }
+            octk_f32_bias_act(out, pixels, outChannels, outChannels, bias, lo, hi)
+        }
+    }
+
+    func prepareConvTranspose(_ node: Node, _ p: ConvTransposeParams) throws -> () -> Void {
+        let x = node.inputs[0], w = node.inputs[1], y = node.outputs[0]
+        try require(x, .channelsLast, node)
+        try require(y, .channelsLast, node)
+        let xs = graph[x].shape, ys = graph[y].shape
+        let channels = xs[1], outChannels = ys[1], groups = p.groups
+        let cg = channels / groups, og = outChannels / groups
+        let taps = p.kernelH * p.kernelW
+        let window = octk_window(in_h: Int32(xs[2]), in_w: Int32(xs[3]), kernel_h: Int32(p.kernelH), kernel_w: Int32(p.kernelW),
+                                 stride_h: Int32(p.strideH), stride_w: Int32(p.strideW),
+                                 dilation_h: Int32(p.dilationH), dilation_w: Int32(p.dilationW),
+                                 pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), pad_bottom: Int32(p.padBottom),
+                                 pad_right: Int32(p.padRight), out_h: Int32(ys[2]), out_w: Int32(ys[3]))
+        let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
+        let (lo, hi) = p.activation.bounds
+        let out = pointer(y), input = pointer(x), weights = pointer(w)
+        let pixels = xs[2] * xs[3], n = taps * og
+        // B_g[ci][(ky·kW+kx)·og + o] = w[g·cg+ci][o][ky][kx].
+        let packed = UnsafeMutableBufferPointer<Float>.allocate(capacity: channels * n)
+        packedWeights.append(packed)
+        let pack = {
+            for g in 0..<groups {
+                for ci in 0..<cg { for o in 0..<og { for t in 0..<taps {
+                    packed[(g * cg + ci) * n + t * og + o] = weights[((g * cg + ci) * og + o) * taps + t]
+                } } }
+            }
+        }
+        let constantWeights = graph.isConstant(w)
+        if constantWeights { pack() }
+        reserveScratch(pixels * n)
+        let outCount = graph[y].elementCount
+        return { [unowned self] in
+            if !constantWeights { pack() }
+            var win = window
+            out.update(repeating: 0, count: outCount)
+            for g in 0..<groups {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(pixels), Int32(n), Int32(cg), 1,
+                            input + g * cg, Int32(channels), packed.baseAddress! + g * cg * n, Int32(n),
+                            0, self.scratch.baseAddress, Int32(n))
+                octk_f32_col2im_add_nhwc(self.scratch.baseAddress, Int32(og), &win, out, Int32(outChannels), Int32(g * og))
+            }
+            octk_f32_bias_act(out, ys[2] * ys[3], outChannels, outChannels, bias, lo, hi)
+        }
+    }
+}

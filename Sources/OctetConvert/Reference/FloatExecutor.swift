@@ -1,0 +1,106 @@
+import OctetKernels
+
+/// The fp32 reference path: runs a `Graph` (one batch item at a time) with OpenBLAS GEMMs
+/// and the C reference kernels. Every value keeps its buffer after a run, so each int8
+/// tensor can be compared with its float twin.
+public final class FloatExecutor {
+    public let graph: Graph
+    /// One buffer per value, in the value's storage layout.
+    let buffers: [UnsafeMutableBufferPointer<Float>]
+    /// Work space shared by the nodes that need it (im2col columns, packed weights).
+    var scratch: UnsafeMutableBufferPointer<Float>
+    /// Weights re-laid out for the kernels, owned by the executor.
+    var packedWeights: [UnsafeMutableBufferPointer<Float>] = []
+    private var steps: [() -> Void] = []
+
+    /// Prepares every node: checks it can run, packs constant weights, sizes scratch.
+    public init(graph: Graph) throws {
+        self.graph = graph
+        buffers = graph.values.map { value in
+            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(value.elementCount, 1))
+            b.initialize(repeating: 0)
+            return b
+        }
+        scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
+        for (id, tensor) in graph.constants {
+            precondition(graph[id].layout == .plain, "constants are stored plain")
+            _ = buffers[id.index].update(fromContentsOf: tensor.data)
+        }
+        for node in graph.nodes {
+            steps.append(try prepare(node))
+        }
+    }
+
+    deinit {
+        for b in buffers { b.deallocate() }
+        scratch.deallocate()
+        for b in packedWeights { b.deallocate() }
+    }
+
+    /// Makes sure the shared scratch holds at least `count` floats.
+    func reserveScratch(_ count: Int) {
+        guard count > scratch.count else { return }
+        scratch.deallocate()
+        scratch = .allocate(capacity: count)
+    }
+
+    /// Runs one item: `inputs` match `graph.inputs` (logical shapes, batch 1).
+    public func run(_ inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == graph.inputs.count else {
+            throw ConvertError.invalidInput("model has \(graph.inputs.count) inputs, got \(inputs.count)")
+        }
+        for (id, tensor) in zip(graph.inputs, inputs) {
+            guard tensor.shape == graph[id].shape else {
+                throw ConvertError.invalidInput("input '\(graph[id].name)' expects shape \(graph[id].shape), got \(tensor.shape)")
+            }
+            _ = buffers[id.index].update(fromContentsOf: tensor.data)
+        }
+        for step in steps { step() }
+        return graph.outputs.map { value($0) }
+    }
+
+    /// A value's contents after the last run, in logical (ONNX) order.
+    public func value(_ id: ValueID) -> Tensor {
+        let v = graph[id]
+        let data = Array(buffers[id.index].prefix(v.elementCount))
+        let stored = Tensor(shape: StorageLayout.storedShape(v), data: data)
+        guard v.layout == .channelsLast else { return stored }
+        return stored.transposed(StorageLayout.logicalFromStored(v))
+    }
+
+    func pointer(_ id: ValueID) -> UnsafeMutablePointer<Float> { buffers[id.index].baseAddress! }
+}
+
+/// Where a value's elements live: strides per *logical* axis of its storage.
+enum StorageLayout {
+    /// Storage order of the logical axes (outermost first).
+    static func storedOrder(_ v: Value) -> [Int] {
+        v.layout == .channelsLast && v.shape.count == 4 ? [0, 2, 3, 1] : Array(0..<v.shape.count)
+    }
+
+    static func storedShape(_ v: Value) -> [Int] { storedOrder(v).map { v.shape[$0] } }
+
+    /// Permutation that turns the stored tensor back into logical order.
+    static func logicalFromStored(_ v: Value) -> [Int] {
+        let order = storedOrder(v)
+        return (0..<order.count).map { axis in order.firstIndex(of: axis)! }
+    }
+
+    /// Element stride of each logical axis.
+    static func strides(_ v: Value) -> [Int] {
+        let order = storedOrder(v)
+        let storedStrides = Tensor.strides(of: order.map { v.shape[$0] })
+        var result = [Int](repeating: 0, count: v.shape.count)
+        for (position, axis) in order.enumerated() { result[axis] = storedStrides[position] }
+        return result
+    }
+
+    /// Strides of `v` broadcast to the logical shape `shape` (0 on broadcast axes).
+    static func broadcastStrides(_ v: Value, to shape: [Int]) -> [Int] {
+        let own = strides(v)
+        let lead = shape.count - v.shape.count
+        return (0..<shape.count).map { axis in
+            axis < lead || v.shape[axis - lead] == 1 ? 0 : own[axis - lead]
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import OctetKernels
+
+/// Max/average/global pooling and Resize on NHWC storage.
+extension FloatExecutor {
+    func preparePool(_ node: Node, _ p: PoolParams, isMax: Bool) throws -> () -> Void {
+        let x = node.inputs[0], y = node.outputs[0]
+        try require(x, .channelsLast, node)
+        try require(y, .channelsLast, node)
+        let xs = graph[x].shape
+        var window = octk_window(in_h: Int32(xs[2]), in_w: Int32(xs[3]), kernel_h: Int32(p.kernelH), kernel_w: Int32(p.kernelW),
+                                 stride_h: Int32(p.strideH), stride_w: Int32(p.strideW),
+                                 dilation_h: Int32(p.dilationH), dilation_w: Int32(p.dilationW),
+                                 pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), pad_bottom: Int32(p.padBottom),
+                                 pad_right: Int32(p.padRight), out_h: Int32(p.outH), out_w: Int32(p.outW))
+        let input = pointer(x), out = pointer(y), channels = Int32(xs[1])
+        let includePad: Int32 = p.countIncludePad ? 1 : 0
+        return {
+            if isMax { octk_f32_maxpool_nhwc(input, channels, &window, out) }
+            else { octk_f32_avgpool_nhwc(input, channels, &window, includePad, out) }
+        }
+    }
+
+    func prepareGlobalPool(_ node: Node, isMax: Bool) throws -> () -> Void {
+        let x = node.inputs[0], y = node.outputs[0]
+        let xs = graph[x].shape
+        let channels = xs[1], pixels = xs.dropFirst(2).reduce(1, *)
+        if graph[x].layout == .plain && pixels > 1 && channels > 1 {
+            // Plain NC… storage (rank ≠ 4): pool each channel's contiguous plane.
+            let input = pointer(x), out = pointer(y)
+            return {
+                for c in 0..<channels {
+                    octk_f32_global_pool_nhwc(input + c * pixels, pixels, 1, isMax ? 1 : 0, out + c)
+                }
+            }
+        }
+        let input = pointer(x), out = pointer(y)
+        return { octk_f32_global_pool_nhwc(input, pixels, Int32(channels), isMax ? 1 : 0, out) }
+    }
+
+    func prepareResize(_ node: Node, _ p: ResizeParams) throws -> () -> Void {
+        let x = node.inputs[0], y = node.outputs[0]
+        try require(x, .channelsLast, node)
+        try require(y, .channelsLast, node)
+        let xs = graph[x].shape, ys = graph[y].shape
+        let rows = ResizeTaps(p, axis: 2, inSize: xs[2], outSize: ys[2])
+        let cols = ResizeTaps(p, axis: 3, inSize: xs[3], outSize: ys[3])
+        let input = pointer(x), out = pointer(y)
+        return {
+            octk_f32_resize_nhwc(input, Int32(xs[3]), Int32(xs[1]), Int32(ys[2]), Int32(ys[3]),
+                                 rows.first, rows.second, rows.weight, cols.first, cols.second, cols.weight, out)
+        }
+    }
+}
+
+/// Per output coordinate along one axis: the two input taps and the weight of the second,
+/// following ONNX Resize's coordinate transforms and nearest rounding modes.
+struct ResizeTaps {
+    var first: [Int32], second: [Int32], weight: [Float]
+
+    init(_ p: ResizeParams, axis: Int, inSize: Int, outSize: Int) {
+        first = []; second = []; weight = []
+        let scale = p.scales[axis]
+        for o in 0..<outSize {
+            let x = Float(o)
+            var src: Float
+            switch p.transform {
+            case .halfPixel: src = (x + 0.5) / scale - 0.5
+            case .pytorchHalfPixel: src = outSize > 1 ? (x + 0.5) / scale - 0.5 : 0
+            case .alignCorners: src = outSize == 1 ? 0 : x * Float(inSize - 1) / Float(outSize - 1)
+            case .asymmetric: src = x / scale
+            case .tfHalfPixelForNN: src = (x + 0.5) / scale
+            case .halfPixelSymmetric:
+                let adjustment = Float(outSize) / (scale * Float(inSize))
+                let center = Float(inSize) / 2
+                src = center * (1 - adjustment) + (x + 0.5) / scale - 0.5
+            }
+            switch p.mode {
+            case .nearest:
+                var i: Int
+                switch p.nearest {
+                case .roundPreferFloor: i = src == src.rounded(.down) + 0.5 ? Int(src.rounded(.down)) : Int(src.rounded())
+                case .roundPreferCeil: i = Int(src.rounded(.toNearestOrAwayFromZero))
+                case .floor: i = Int(src.rounded(.down))
+                case .ceil: i = Int(src.rounded(.up))
+                case .legacySimple: i = scale < 1 ? Int(src.rounded(.up)) : Int(src.rounded(.down))
+                }
+                i = min(max(i, 0), inSize - 1)
+                first.append(Int32(i)); second.append(Int32(i)); weight.append(0)
+            case .linear:
+                let clamped = min(max(src, 0), Float(inSize - 1))
+                let i0 = Int(clamped.rounded(.down))
+                let i1 = min(i0 + 1, inSize - 1)
+                first.append(Int32(i0)); second.append(Int32(i1)); weight.append(clamped - Float(i0))
+            }
+        }
+    }
+}

@@ -1,0 +1,9 @@
+// OctetKernels: C micro-kernels. reference/ holds the scalar kernels that define each op's
+// numeric contract; ISA-specific kernels (x86/, arm/) must match their reference twin.
+#ifndef OCTET_KERNELS_H
+#define OCTET_KERNELS_H
+
+#include "octk_cpu.h"
+#include "octk_f32.h"
+
+#endif
