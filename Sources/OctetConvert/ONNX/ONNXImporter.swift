@@ -11,13 +11,15 @@ public struct ImportedModel: Sendable {
     public var producer: String
 }
 
-/// Reads ONNX files (opsets 9–21, default domain) into the float IR.
+/// Reads ONNX files (opsets 9–25, default domain) into the float IR.
 ///
 /// Import resolves every attribute default, auto_pad and ceil_mode, evaluates shape
 /// arithmetic (Shape/Gather/Concat/… on constants) on the host, and infers every shape.
 /// The graph is built at batch 1; a symbolic batch dimension is noted in `dynamicBatch`.
 public enum ONNXImporter {
-    public static let supportedOpsets = 9...21
+    /// Opsets 22–25 only widened the element types of the ops Octet imports (bfloat16, int4,
+    /// float8…); their float semantics are those of opset 21, checked by the node tests.
+    public static let supportedOpsets = 9...25
 
     public static func importModel(atPath path: String) throws -> ImportedModel {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -28,6 +30,11 @@ public enum ONNXImporter {
     }
 
     public static func importModel(data: Data, directory: URL?, name: String = "model") throws -> ImportedModel {
+        try importModel(data: data, directory: directory, name: name, bindings: [:])
+    }
+
+    /// `bindings` fixes graph inputs to constants at import (shape-like inputs must be known).
+    static func importModel(data: Data, directory: URL?, name: String, bindings: [String: HostTensor]) throws -> ImportedModel {
         let model: Onnx_ModelProto
         do {
             var options = BinaryDecodingOptions()
@@ -45,9 +52,10 @@ public enum ONNXImporter {
         }
         if model.opsetImport.isEmpty { opset = 1 }
         guard supportedOpsets.contains(opset) else {
-            throw ConvertError.invalidModel("'\(name)' uses opset \(opset); Octet supports \(supportedOpsets.lowerBound)–\(supportedOpsets.upperBound)")
+            throw ConvertError.unsupported(node: name, opType: "model", what: "opset \(opset); Octet supports opsets \(supportedOpsets.lowerBound)–\(supportedOpsets.upperBound)")
         }
         var context = ImportContext(opset: opset, directory: directory)
+        context.bindings = bindings
         try context.importGraph(model.graph)
         return ImportedModel(graph: context.graph, opset: opset, dynamicBatch: context.dynamicBatch,
                              producer: model.producerName + (model.producerVersion.isEmpty ? "" : " " + model.producerVersion))
@@ -67,6 +75,8 @@ struct ImportContext {
     let directory: URL?
     var graph = Graph()
     var dynamicBatch: [Bool] = []
+    /// Graph inputs fixed to constants by the caller.
+    var bindings: [String: HostTensor] = [:]
     var operands: [String: Operand] = [:]
     /// Host constants already turned into graph constants, by ONNX name.
     var materialized: [String: ValueID] = [:]
@@ -81,7 +91,11 @@ struct ImportContext {
             operands[initializer.name] = .host(try HostTensor(initializer, directory: directory, context: "initializer"))
         }
         for input in g.input where operands[input.name] == nil {
-            try addGraphInput(input)
+            if let bound = bindings[input.name] {
+                operands[input.name] = .host(bound)
+            } else {
+                try addGraphInput(input)
+            }
         }
         for (index, proto) in g.node.enumerated() {
             let name = proto.name.isEmpty ? "\(proto.opType)_\(index)" : proto.name
@@ -130,6 +144,8 @@ struct ImportContext {
             switch dim.value {
             case let .dimValue(v)? where v > 0 && v <= Int64(Int32.max):
                 shape.append(Int(v))
+            case let .dimValue(v)? where v == 0:
+                throw ConvertError.unsupported(node: input.name, opType: "input", what: "graph input '\(input.name)' has a zero-sized dimension \(axis)")
             case .dimParam?, nil, .dimValue?:
                 guard axis == 0 else {
                     throw ConvertError.unsupported(node: input.name, opType: "input", what: "graph input '\(input.name)' has symbolic or unknown dimension \(axis); only the batch dimension may be dynamic")

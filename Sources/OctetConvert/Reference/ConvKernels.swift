@@ -20,6 +20,7 @@ extension FloatExecutor {
         let (lo, hi) = p.activation.bounds
         let out = pointer(y), input = pointer(x)
         let pixels = ys[2] * ys[3], taps = p.kernelH * p.kernelW
+        let batch = xs[0], inImage = xs[1] * xs[2] * xs[3], outImage = ys[1] * pixels
         let weightCount = ws.reduce(1, *)
         let packed = UnsafeMutableBufferPointer<Float>.allocate(capacity: weightCount)
         packedWeights.append(packed)
@@ -35,7 +36,10 @@ extension FloatExecutor {
             var win = window
             return {
                 if !constantWeights { pack() }
-                octk_f32_dwconv_nhwc(input, Int32(channels), Int32(og), packed.baseAddress, bias, &win, lo, hi, out)
+                for n in 0..<batch {
+                    octk_f32_dwconv_nhwc(input + n * inImage, Int32(channels), Int32(og), packed.baseAddress, bias, &win, lo, hi,
+                                         out + n * outImage)
+                }
             }
         }
         // GEMM form: B_g[(ky·kW+kx)·cg + ci][o] = w[g·og+o][ci][ky][kx], stored per group.
@@ -58,18 +62,21 @@ extension FloatExecutor {
         return { [unowned self] in
             if !constantWeights { pack() }
             var win = window
-            for g in 0..<groups {
-                let a: UnsafePointer<Float>
-                if pointwise {
-                    a = UnsafePointer(input)
-                } else {
-                    octk_f32_im2col_nhwc(input, Int32(channels), Int32(g * cg), Int32(cg), &win, self.scratch.baseAddress)
-                    a = UnsafePointer(self.scratch.baseAddress!)
+            for n in 0..<batch {
+                let image = input + n * inImage, result = out + n * outImage
+                for g in 0..<groups {
+                    let a: UnsafePointer<Float>
+                    if pointwise {
+                        a = UnsafePointer(image)
+                    } else {
+                        octk_f32_im2col_nhwc(image, Int32(channels), Int32(g * cg), Int32(cg), &win, self.scratch.baseAddress)
+                        a = UnsafePointer(self.scratch.baseAddress!)
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(pixels), Int32(og), Int32(k), 1,
+                                a, Int32(k), packed.baseAddress! + g * k * og, Int32(og), 0, result + g * og, Int32(outChannels))
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(pixels), Int32(og), Int32(k), 1,
-                            a, Int32(k), packed.baseAddress! + g * k * og, Int32(og), 0, out + g * og, Int32(outChannels))
+                octk_f32_bias_act(result, pixels, outChannels, outChannels, bias, lo, hi)
             }
-            octk_f32_bias_act(out, pixels, outChannels, outChannels, bias, lo, hi)
         }
     }
 
@@ -104,17 +111,21 @@ extension FloatExecutor {
         if constantWeights { pack() }
         reserveScratch(pixels * n)
         let outCount = graph[y].elementCount
+        let batch = xs[0], inImage = pixels * channels, outImage = outCount / batch
         return { [unowned self] in
             if !constantWeights { pack() }
             var win = window
             out.update(repeating: 0, count: outCount)
-            for g in 0..<groups {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(pixels), Int32(n), Int32(cg), 1,
-                            input + g * cg, Int32(channels), packed.baseAddress! + g * cg * n, Int32(n),
-                            0, self.scratch.baseAddress, Int32(n))
-                octk_f32_col2im_add_nhwc(self.scratch.baseAddress, Int32(og), &win, out, Int32(outChannels), Int32(g * og))
+            for b in 0..<batch {
+                let result = out + b * outImage
+                for g in 0..<groups {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(pixels), Int32(n), Int32(cg), 1,
+                                input + b * inImage + g * cg, Int32(channels), packed.baseAddress! + g * cg * n, Int32(n),
+                                0, self.scratch.baseAddress, Int32(n))
+                    octk_f32_col2im_add_nhwc(self.scratch.baseAddress, Int32(og), &win, result, Int32(outChannels), Int32(g * og))
+                }
+                octk_f32_bias_act(result, ys[2] * ys[3], outChannels, outChannels, bias, lo, hi)
             }
-            octk_f32_bias_act(out, ys[2] * ys[3], outChannels, outChannels, bias, lo, hi)
         }
     }
 }

@@ -14,9 +14,12 @@ extension FloatExecutor {
                                  pad_right: Int32(p.padRight), out_h: Int32(p.outH), out_w: Int32(p.outW))
         let input = pointer(x), out = pointer(y), channels = Int32(xs[1])
         let includePad: Int32 = p.countIncludePad ? 1 : 0
+        let inImage = xs[1] * xs[2] * xs[3], outImage = xs[1] * p.outH * p.outW
         return {
-            if isMax { octk_f32_maxpool_nhwc(input, channels, &window, out) }
-            else { octk_f32_avgpool_nhwc(input, channels, &window, includePad, out) }
+            for n in 0..<xs[0] {
+                if isMax { octk_f32_maxpool_nhwc(input + n * inImage, channels, &window, out + n * outImage) }
+                else { octk_f32_avgpool_nhwc(input + n * inImage, channels, &window, includePad, out + n * outImage) }
+            }
         }
     }
 
@@ -24,17 +27,20 @@ extension FloatExecutor {
         let x = node.inputs[0], y = node.outputs[0]
         let xs = graph[x].shape
         let channels = xs[1], pixels = xs.dropFirst(2).reduce(1, *)
+        let input = pointer(x), out = pointer(y), batch = xs[0]
         if graph[x].layout == .plain && pixels > 1 && channels > 1 {
             // Plain NC… storage (rank ≠ 4): pool each channel's contiguous plane.
-            let input = pointer(x), out = pointer(y)
             return {
-                for c in 0..<channels {
+                for c in 0..<(batch * channels) {
                     octk_f32_global_pool_nhwc(input + c * pixels, pixels, 1, isMax ? 1 : 0, out + c)
                 }
             }
         }
-        let input = pointer(x), out = pointer(y)
-        return { octk_f32_global_pool_nhwc(input, pixels, Int32(channels), isMax ? 1 : 0, out) }
+        return {
+            for n in 0..<batch {
+                octk_f32_global_pool_nhwc(input + n * pixels * channels, pixels, Int32(channels), isMax ? 1 : 0, out + n * channels)
+            }
+        }
     }
 
     func prepareResize(_ node: Node, _ p: ResizeParams) throws -> () -> Void {
@@ -45,9 +51,12 @@ extension FloatExecutor {
         let rows = ResizeTaps(p, axis: 2, inSize: xs[2], outSize: ys[2])
         let cols = ResizeTaps(p, axis: 3, inSize: xs[3], outSize: ys[3])
         let input = pointer(x), out = pointer(y)
+        let inImage = xs[1] * xs[2] * xs[3], outImage = ys[1] * ys[2] * ys[3]
         return {
-            octk_f32_resize_nhwc(input, Int32(xs[3]), Int32(xs[1]), Int32(ys[2]), Int32(ys[3]),
-                                 rows.first, rows.second, rows.weight, cols.first, cols.second, cols.weight, out)
+            for n in 0..<xs[0] {
+                octk_f32_resize_nhwc(input + n * inImage, Int32(xs[3]), Int32(xs[1]), Int32(ys[2]), Int32(ys[3]),
+                                     rows.first, rows.second, rows.weight, cols.first, cols.second, cols.weight, out + n * outImage)
+            }
         }
     }
 }
@@ -66,7 +75,11 @@ struct ResizeTaps {
             switch p.transform {
             case .halfPixel: src = (x + 0.5) / scale - 0.5
             case .pytorchHalfPixel: src = outSize > 1 ? (x + 0.5) / scale - 0.5 : 0
-            case .alignCorners: src = outSize == 1 ? 0 : x * Float(inSize - 1) / Float(outSize - 1)
+            case .alignCorners:
+                // The resized length is `in·scale` before flooring (onnx's reference; equals
+                // the output size when `sizes` was given).
+                let resized = Float(inSize) * scale
+                src = outSize == 1 || resized <= 1 ? 0 : x * Float(inSize - 1) / (resized - 1)
             case .asymmetric: src = x / scale
             case .tfHalfPixelForNN: src = (x + 0.5) / scale
             case .halfPixelSymmetric:

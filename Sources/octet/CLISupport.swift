@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import OctetConvert
+
+/// Shared plumbing for the subcommands: error reporting, option types, small formatting helpers.
+enum CLI {
+    /// Runs a subcommand body. Any failure that is not an ArgumentParser exit/usage error is
+    /// printed as `error: <message>` on stderr and turned into exit code 1 (no traps, no traces).
+    static func reportingErrors(_ body: () throws -> Void) throws {
+        do {
+            try body()
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch let error as CleanExit {
+            throw error
+        } catch {
+            printError(message(for: error))
+            throw ExitCode.failure
+        }
+    }
+
+    static func message(for error: Error) -> String {
+        if let error = error as? ConvertError { return error.description }
+        if let error = error as? CocoaError, let underlying = error.underlying as? POSIXError {
+            let path = error.filePath.map { " '\($0)'" } ?? ""
+            return "file\(path): \(String(cString: strerror(underlying.code.rawValue)))"
+        }
+        if error is CocoaError { return error.localizedDescription }
+        return String(describing: error)
+    }
+
+    /// Writes `error: <message>` to stderr.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    }
+
+    /// Writes `note: <message>` to stderr.
+    static func printNote(_ message: String) {
+        FileHandle.standardError.write(Data("note: \(message)\n".utf8))
+    }
+
+    /// `[2, 3, 64, 64]`.
+    static func shapeText(_ shape: [Int]) -> String {
+        "[" + shape.map(String.init).joined(separator: ", ") + "]"
+    }
+
+    /// A file-name-safe form of a tensor name: letters, digits, `-`, `_` and `.` are kept, anything
+    /// else becomes `_`; leading dots are replaced so the file is never hidden or `..`.
+    static func sanitizedFileComponent(_ name: String) -> String {
+        var scalars = name.unicodeScalars.map { c -> Character in
+            let ok = (c.isASCII && (CharacterSet.alphanumerics.contains(c))) || c == "-" || c == "_" || c == "."
+            return ok ? Character(c) : "_"
+        }
+        var i = 0
+        while i < scalars.count, scalars[i] == "." { scalars[i] = "_"; i += 1 }
+        let text = String(scalars)
+        return text.isEmpty ? "output" : String(text.prefix(200))
+    }
+}
+
+/// A comma-separated list of floats, e.g. `0.485,0.456,0.406`.
+struct FloatList: ExpressibleByArgument, Sendable {
+    var values: [Float]
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        var values: [Float] = []
+        for part in parts {
+            guard let v = Float(part), v.isFinite else { return nil }
+            values.append(v)
+        }
+        guard !values.isEmpty else { return nil }
+        self.values = values
+    }
+
+    static var defaultCompletionKind: CompletionKind { .default }
+}
