@@ -18,7 +18,10 @@ import Testing
             case let .fail(why): Issue.record("\(r.name) (\(r.opType)): \(why)")
             }
         }
-        if let out = ProcessInfo.processInfo.environment["OCTET_CONFORMANCE_MD"] { try ConformanceRunner.markdown(results, onnxVersion: "1.23.2").write(toFile: out, atomically: true, encoding: .utf8) }
+        let env = ProcessInfo.processInfo.environment
+        if let out = env["OCTET_CONFORMANCE_MD"] {  // tools/conformance_report.sh
+            try ConformanceRunner.markdown(results, onnxVersion: env["OCTET_ONNX_VERSION"] ?? "?").write(toFile: out, atomically: true, encoding: .utf8)
+        }
         print("conformance: \(pass) passed, \(results.count - pass - unsupported) failed, \(unsupported) unsupported")
     }
 }

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Builds the OctetKernels C test driver (tools/kernel_tests/*.c + Sources/OctetKernels/**/*.c)
+# and runs it:
+#   1. natively, with the host cc;
+#   2. for aarch64 with aarch64-linux-gnu-gcc, under qemu-aarch64 -cpu max (NEON, dotprod,
+#      i8mm) and -cpu cortex-a72 (NEON only: the no-dotprod fallback).
+# The cross toolchain and qemu are required (tools/setup.sh installs gcc-aarch64-linux-gnu and
+# qemu-user); a missing one is an error, not a skip. Exits nonzero if any build or run fails.
+# Output goes to .build-kernels/ (git-ignored). Extra arguments are passed to every run of
+# the driver (e.g. --filter f32.dwconv, --seed 7, --verbose). Run from anywhere.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+out="$root/.build-kernels"
+mkdir -p "$out"
+
+CC_NATIVE="${CC:-cc}"
+CC_AARCH64="${CC_AARCH64:-aarch64-linux-gnu-gcc}"
+QEMU_AARCH64="${QEMU_AARCH64:-qemu-aarch64}"
+AARCH64_SYSROOT="${AARCH64_SYSROOT:-/usr/aarch64-linux-gnu}"
+CFLAGS=(-std=c11 -O2 -Wall -Werror -I Sources/OctetKernels/include)
+
+missing=()
+command -v "$CC_NATIVE" >/dev/null 2>&1 || missing+=("$CC_NATIVE (Debian package: gcc)")
+command -v "$CC_AARCH64" >/dev/null 2>&1 || missing+=("$CC_AARCH64 (Debian package: gcc-aarch64-linux-gnu)")
+command -v "$QEMU_AARCH64" >/dev/null 2>&1 || missing+=("$QEMU_AARCH64 (Debian package: qemu-user)")
+[[ -d "$AARCH64_SYSROOT/lib" ]] || missing+=("$AARCH64_SYSROOT/lib, the aarch64 libc (Debian package: libc6-arm64-cross, pulled in by gcc-aarch64-linux-gnu)")
+if ((${#missing[@]})); then
+  echo "run_kernel_tests.sh: ERROR: missing required tools:" >&2
+  printf '  - %s\n' "${missing[@]}" >&2
+  echo "Install them with ./tools/setup.sh (or apt-get install gcc-aarch64-linux-gnu qemu-user)." >&2
+  exit 1
+fi
+
+mapfile -t sources < <(find Sources/OctetKernels tools/kernel_tests -name '*.c' | LC_ALL=C sort)
+start=$SECONDS
+status=0
+failures=()
+
+build() {  # build NAME COMPILER
+  local name="$1" cc="$2"
+  echo "== build $name: $cc ${CFLAGS[*]} (${#sources[@]} files)"
+  rm -f "$out/kernel_tests_$name"
+  if ! "$cc" "${CFLAGS[@]}" -o "$out/kernel_tests_$name" "${sources[@]}" -lm; then
+    echo "== build $name: FAILED"
+    return 1
+  fi
+}
+
+total_passed=0
+total_failed=0
+
+run() {  # run LABEL COMMAND...   (adds the driver's closing counts to the totals)
+  local label="$1" log="$out/run.log"
+  shift
+  echo "== run $label: $*"
+  local t0=$SECONDS rc=0
+  "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+  local last
+  last="$(tail -n 1 "$log")"
+  if [[ "$last" =~ ^kernels:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    total_passed=$((total_passed + BASH_REMATCH[1]))
+    total_failed=$((total_failed + BASH_REMATCH[2]))
+  else
+    total_failed=$((total_failed + 1))  # crashed before its summary
+  fi
+  if ((rc == 0)); then
+    echo "== run $label: ok ($((SECONDS - t0)) s)"
+  else
+    echo "== run $label: FAILED (exit $rc)"
+    failures+=("run $label")
+    status=1
+  fi
+}
+
+# Both builds in parallel (2 cores); their output is printed in order afterwards.
+build native "$CC_NATIVE" >"$out/build_native.log" 2>&1 &
+pid_native=$!
+build aarch64 "$CC_AARCH64" >"$out/build_aarch64.log" 2>&1 &
+pid_aarch64=$!
+ok_native=1 ok_aarch64=1
+wait "$pid_native" || ok_native=0
+wait "$pid_aarch64" || ok_aarch64=0
+cat "$out/build_native.log" "$out/build_aarch64.log"
+((ok_native)) || { failures+=("build native"); status=1; total_failed=$((total_failed + 1)); }
+((ok_aarch64)) || { failures+=("build aarch64"); status=1; total_failed=$((total_failed + 1)); }
+
+if ((ok_native)); then
+  run "native ($(uname -m))" "$out/kernel_tests_native" "$@"
+fi
+if ((ok_aarch64)); then
+  run "aarch64 qemu -cpu max" "$QEMU_AARCH64" -cpu max -L "$AARCH64_SYSROOT" "$out/kernel_tests_aarch64" \
+    --expect neon,dotprod,i8mm "$@"
+  run "aarch64 qemu -cpu cortex-a72" "$QEMU_AARCH64" -cpu cortex-a72 -L "$AARCH64_SYSROOT" "$out/kernel_tests_aarch64" \
+    --expect neon --expect-absent dotprod,i8mm "$@"
+fi
+
+if ((status)); then
+  echo "== kernel tests FAILED ($((SECONDS - start)) s): ${failures[*]}"
+else
+  echo "== kernel tests passed ($((SECONDS - start)) s): native, qemu -cpu max, qemu -cpu cortex-a72"
+fi
+# Closing line: the checks of all three runs added up (a failed build or a crashed run counts 1 failure).
+echo "kernels: ${total_passed} passed, ${total_failed} failed"
+exit "$status"
