@@ -1,0 +1,63 @@
+/// A loaded and fully verified `.octet` model. Weights stay in the read-only mapping.
+///
+/// ```swift
+/// let model = try OctetModel(path: "resnet18.octet")
+/// print(model.description.arenaSize)
+/// ```
+public final class OctetModel: @unchecked Sendable {
+    /// Tensors, ops, plan and metadata (constant `data` is not copied: see `constantBytes`).
+    public let description: ModelDescription
+    let parsed: ParsedModel
+    private let storage: Storage
+
+    private enum Storage {
+        case mapped(MappedFile)
+        case owned(UnsafeMutableRawBufferPointer)
+    }
+
+    /// Maps the file, parses and verifies everything; throws `OctetError` naming what is wrong.
+    public init(path: String) throws {
+        let file = try MappedFile(path: path)
+        storage = .mapped(file)
+        parsed = try OctetParser.parse(file.bytes)
+        try Verifier.verify(parsed, file: file.bytes)
+        description = parsed.description
+    }
+
+    /// Verifies a model held in memory (copied, 64-byte aligned).
+    public init(bytes: [UInt8]) throws {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: OctetFormat.alignment)
+        buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        storage = .owned(buffer)
+        let view = UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count])
+        do {
+            parsed = try OctetParser.parse(view)
+            try Verifier.verify(parsed, file: view)
+        } catch {
+            buffer.deallocate()
+            throw error
+        }
+        description = parsed.description
+    }
+
+    deinit {
+        if case let .owned(buffer) = storage { buffer.deallocate() }
+    }
+
+    var fileBytes: UnsafeRawBufferPointer {
+        switch storage {
+        case let .mapped(file): return file.bytes
+        case let .owned(buffer): return UnsafeRawBufferPointer(buffer)
+        }
+    }
+
+    /// The bytes of constant tensor `index` inside the file (nil for arena tensors).
+    public func constantBytes(_ index: Int) -> UnsafeRawBufferPointer? {
+        parsed.constantRanges[index].map { UnsafeRawBufferPointer(rebasing: fileBytes[$0]) }
+    }
+
+    /// The model as a self-contained description (constants copied), e.g. to serialise again.
+    public func materialized() -> ModelDescription {
+        OctetParser.materialize(parsed, fileBytes)
+    }
+}

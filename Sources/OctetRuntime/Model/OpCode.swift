@@ -1,0 +1,76 @@
+/// Operations a `.octet` model can contain. Parameters are `Int32` words whose meaning per
+/// opcode is listed here; `OpRules` checks every word before anything runs.
+///
+/// Window words (10): kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop,
+/// padLeft, padBottom, padRight. Activation clamps (lo, hi) are in output int8 units.
+public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
+    /// in: x i8 [N,H,W,C], w i8 [O,kH,kW,C/g] per-channel, bias i32 [O], multiplier i32 [O], shift i32 [O]
+    /// → y i8 [N,OH,OW,O]. params: window(10), groups, lo, hi.
+    case conv2D = 1
+    /// in: x i8 [N,H,W,C], w i8 [1,kH,kW,C·m], bias, multiplier, shift (each [C·m]) → y i8 [N,OH,OW,C·m].
+    /// params: window(10), m, lo, hi.
+    case depthwiseConv2D = 2
+    /// in: x i8 [M,K], w i8 [N,K] per-channel, bias i32 [N], multiplier, shift → y i8 [M,N]. params: lo, hi.
+    case fullyConnected = 3
+    /// x i8 [N,H,W,C] → y i8 [N,OH,OW,C], same quantization. params: window(10).
+    case maxPool2D = 4
+    /// x i8 [N,H,W,C] → y i8 [N,OH,OW,C], same quantization. params: window(10), countIncludePad.
+    case averagePool2D = 5
+    /// x i8 [N,H,W,C] → y i8 [N,1,1,C]. params: multiplier, shift (of s_in/(s_out·H·W)).
+    case globalAveragePool = 6
+    /// a, b i8 (equal rank, broadcast) → y i8. params: leftShift, aMultiplier, aShift,
+    /// bMultiplier, bShift, outMultiplier, outShift, lo, hi.
+    case add = 7
+    /// a, b i8 (equal rank, broadcast) → y i8. params: multiplier, shift, lo, hi.
+    case mul = 8
+    /// x i8, table i8 [256] (indexed by x + 128) → y i8 of x's shape.
+    case lookupTable = 9
+    /// inputs i8 sharing y's quantization → y. params: axis.
+    case concat = 10
+    /// Same bytes, new shape (may alias its input).
+    case reshape = 11
+    /// params: perm (rank words).
+    case transpose = 12
+    /// Constant padding with the zero point. params: begin pads (rank), end pads (rank).
+    case pad = 13
+    /// params: starts (rank), steps (rank, non-zero); counts are y's shape.
+    case slice = 14
+    /// x i8 [N,H,W,C] → y i8 [N,OH,OW,C]. params: per output row then column, the source index
+    /// (OH + OW words).
+    case resizeNearest = 15
+    /// x f32 → y i8 (y's quantization).
+    case quantize = 16
+    /// x i8 → y f32 (x's quantization).
+    case dequantize = 17
+    /// x i8 → y i8. params: multiplier, shift.
+    case requantize = 18
+    /// Float fallback: softmax of x f32 along storage axis. params: axis.
+    case softmaxF32 = 100
+
+    public var description: String {
+        switch self {
+        case .conv2D: return "Conv2D"
+        case .depthwiseConv2D: return "DepthwiseConv2D"
+        case .fullyConnected: return "FullyConnected"
+        case .maxPool2D: return "MaxPool2D"
+        case .averagePool2D: return "AveragePool2D"
+        case .globalAveragePool: return "GlobalAveragePool"
+        case .add: return "Add"
+        case .mul: return "Mul"
+        case .lookupTable: return "LookupTable"
+        case .concat: return "Concat"
+        case .reshape: return "Reshape"
+        case .transpose: return "Transpose"
+        case .pad: return "Pad"
+        case .slice: return "Slice"
+        case .resizeNearest: return "ResizeNearest"
+        case .quantize: return "Quantize"
+        case .dequantize: return "Dequantize"
+        case .requantize: return "Requantize"
+        case .softmaxF32: return "Softmax(f32)"
+        }
+    }
+
+    /// Ops that run in float between a dequantize and a quantize.
+    public var isFloatFallback: Bool { rawValue >= 100 }
+}

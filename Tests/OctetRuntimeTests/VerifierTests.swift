@@ -1,0 +1,176 @@
+import Testing
+@testable import OctetRuntime
+
+/// Hand-corrupted files: every check of the parser and verifier rejects its corruption with a
+/// typed error naming the section, tensor or op — never a trap.
+@Suite struct VerifierTests {
+    let good = OctetSerializer.serialize(sampleModel())
+
+    func rejects(_ bytes: [UInt8], _ expected: (OctetError) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try OctetModel(bytes: bytes)
+            Issue.record("accepted a corrupt file", sourceLocation: sourceLocation)
+        } catch let e as OctetError {
+            #expect(expected(e), "unexpected error: \(e)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("non-OctetError \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    func rejects(_ model: ModelDescription, containing text: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        rejects(OctetSerializer.serialize(model), { "\($0)".contains(text) }, sourceLocation: sourceLocation)
+    }
+
+    /// Section boundaries of the good file (offsets from the section table).
+    var sectionBounds: [Int] {
+        (0..<7).flatMap { i -> [Int] in
+            let e = 64 + 32 * i
+            let offset = (0..<8).reduce(0) { $0 | Int(good[e + 8 + $1]) << (8 * $1) }
+            let length = (0..<8).reduce(0) { $0 | Int(good[e + 16 + $1]) << (8 * $1) }
+            return [offset, offset + length]
+        }
+    }
+
+    @Test func truncatedAtEverySectionBoundaryAndByteRanges() {
+        for cut in Set(sectionBounds + [0, 1, 63, 64, 100, good.count - 1]) where cut < good.count {
+            rejects(Array(good[0..<cut]), { if case .format = $0 { return true }; return false })
+        }
+    }
+
+    @Test func flippedByteInEverySectionFailsItsChecksum() {
+        let bounds = sectionBounds
+        for i in 0..<7 where bounds[2 * i + 1] > bounds[2 * i] {
+            var bad = good
+            bad[(bounds[2 * i] + bounds[2 * i + 1]) / 2] ^= 0x40
+            rejects(bad, { if case .checksum = $0 { return true }; return false })
+        }
+        var header = good
+        header[70] ^= 1  // section table
+        rejects(header, { if case .checksum(section: "header", _, _) = $0 { return true }; return false })
+    }
+
+    @Test func wrongMagicVersionAndSize() {
+        var magic = good; magic[0] = UInt8(ascii: "X")
+        rejects(magic, { "\($0)".contains("bad magic") })
+        var version = good; version[8] = 9
+        rejects(version, { "\($0)".contains("format version 9") })
+        rejects(good + Array(repeating: 0, count: 64), { "\($0)".contains("truncated or padded") })
+        rejects([], { if case .format = $0 { return true }; return false })
+    }
+
+    @Test func absurdDimensionsOverflowCleanly() {
+        var m = sampleModel()
+        m.tensors[2].shape = [1 << 30, 1 << 30, 1 << 30, 3]
+        rejects(m, containing: "invalid tensor #2 'conv.w'")
+        m = sampleModel()
+        m.tensors[1].shape = [0, 8, 8, 3]
+        rejects(m, containing: "invalid tensor #1 'input_q'")
+        m = sampleModel()
+        m.tensors[0].shape = Array(repeating: 2, count: 7)
+        rejects(m, containing: "rank 7")
+    }
+
+    @Test func arenaRangesOutsideTheArenaOrOverlapping() {
+        var m = sampleModel()
+        m.tensors[1].arenaOffset = m.arenaSize
+        rejects(m, containing: "exceeds the arena")
+        m = sampleModel()
+        m.tensors[1].arenaOffset = 32
+        rejects(m, containing: "not 64-byte aligned")
+        m = sampleModel()
+        // conv output placed on its still-live input: not an in-place op.
+        let conv = m.tensors.firstIndex { $0.name == "conv" }!
+        m.tensors[conv].arenaOffset = m.tensors[1].arenaOffset
+        rejects(m, containing: "are live together and overlap")
+        m = sampleModel()
+        m.arenaLowerBound = m.arenaSize + 1
+        rejects(m, containing: "lower bound")
+    }
+
+    @Test func reshapeMayAliasItsInput() throws {
+        var m = sampleModel()
+        let g = m.tensors.firstIndex { $0.name == "gap" }!, r = m.tensors.firstIndex { $0.name == "flat" }!
+        m.tensors[r].arenaOffset = m.tensors[g].arenaOffset
+        _ = try OctetModel(bytes: OctetSerializer.serialize(m))
+    }
+
+    @Test func indicesAndDataflow() {
+        var m = sampleModel()
+        m.ops[1].inputs[0] = 999
+        rejects(m, containing: "operand 999 is not a tensor index")
+        m = sampleModel()
+        m.ops.swapAt(1, 2)
+        rejects(m, containing: "before any op writes it")
+        m = sampleModel()
+        m.outputs = [2]
+        rejects(m, containing: "graph output must live in the arena")
+        m = sampleModel()
+        m.ops[1].outputs = [2]
+        rejects(m, containing: "writes constant tensor")
+    }
+
+    @Test func opParametersAreCheckedAgainstShapes() {
+        var m = sampleModel()
+        m.ops[1].params[2] = 0  // stride 0
+        rejects(m, containing: "invalid op #1 (Conv2D)")
+        m = sampleModel()
+        m.ops[1].params[6] = 2  // more top padding: output would be 9 rows
+        rejects(m, containing: "output shape [1, 8, 8, 4], expects [1, 9, 8, 4]")
+        m = sampleModel()
+        m.ops[1].params[11] = 100; m.ops[1].params[12] = 50
+        rejects(m, containing: "activation clamp")
+        m = sampleModel()
+        m.ops[1].params.removeLast()
+        rejects(m, containing: "has 12 parameters")
+        m = sampleModel()
+        m.ops[3].params[1] = 40
+        rejects(m, containing: "shift 40")
+        m = sampleModel()
+        let shift = m.tensors.firstIndex { $0.name == "conv.shift" }!
+        m.tensors[shift].data.replaceSubrange(4..<8, with: [99, 0, 0, 0])  // channel 1 shift = 99
+        rejects(m, containing: "channel 1 shift 99")
+        m = sampleModel()
+        m.tensors[m.tensors.firstIndex { $0.name == "pool" }!].quantization = Quantization(scale: 0.2, zeroPoint: 0)
+        rejects(m, containing: "must share one quantization")
+    }
+
+    @Test func quantizationIsChecked() {
+        var m = sampleModel()
+        m.tensors[1].quantization = Quantization(scale: .nan, zeroPoint: 0)
+        rejects(m, containing: "scale")
+        m = sampleModel()
+        m.tensors[1].quantization = Quantization(scale: 1, zeroPoint: 300)
+        rejects(m, containing: "zero point 300")
+        m = sampleModel()
+        m.tensors[2].quantization = Quantization(channelScales: [1, 2], axis: 0)
+        rejects(m, containing: "2 channel scales")
+        m = sampleModel()
+        m.tensors[1].quantization = nil
+        rejects(m, containing: "without quantization")
+    }
+
+    @Test func unknownOpcodeAndTypes() {
+        var bytes = good
+        // First op record: section ops payload starts with count(4) + reserved(4), then the opcode.
+        let opsOffset = sectionBounds[4]
+        bytes[opsOffset + 8] = 0xee
+        bytes[opsOffset + 9] = 0xee
+        // Re-seal checksums so the verifier (not the CRC) has to catch it.
+        rejects(reseal(bytes), { "\($0)".contains("unknown opcode") })
+    }
+
+    /// Recomputes section and header checksums after a deliberate edit.
+    func reseal(_ input: [UInt8]) -> [UInt8] {
+        var b = input
+        for i in 0..<7 {
+            let e = 64 + 32 * i
+            let offset = (0..<8).reduce(0) { $0 | Int(b[e + 8 + $1]) << (8 * $1) }
+            let length = (0..<8).reduce(0) { $0 | Int(b[e + 16 + $1]) << (8 * $1) }
+            let crc = CRC32.checksum(Array(b[offset..<(offset + length)]))
+            for k in 0..<4 { b[e + 24 + k] = UInt8((crc >> UInt32(8 * k)) & 0xff) }
+        }
+        let h = OctetSerializer.headerChecksum(b, sectionCount: 7)
+        for k in 0..<4 { b[24 + k] = UInt8((h >> UInt32(8 * k)) & 0xff) }
+        return b
+    }
+}
