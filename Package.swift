@@ -19,6 +19,7 @@ let package = Package(
         // System libraries (Debian packages), linked without unsafe flags.
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CImage", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // gemmlowp's fixed-point functions behind an extern "C" shim: the requantization oracle.
         .target(name: "_GemmlowpOracle", linkerSettings: [.linkedLibrary("pthread")]),
         // Runtime: no Foundation.
@@ -26,7 +27,7 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("m")]),
         // Converter: ONNX import, Graph IR, passes, float reference executor.
         .target(name: "OctetConvert", dependencies: [
-            "OctetRuntime", "OctetKernels", "COpenBLAS", "CImage",
+            "OctetRuntime", "OctetKernels", "COpenBLAS", "CImage", "CZlib",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "octet", dependencies: [
@@ -38,7 +39,7 @@ let package = Package(
         .testTarget(name: "OctetConvertTests", dependencies: ["OctetConvert", "_TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime"]),
-        .testTarget(name: "octetCLITests", dependencies: ["_TestSupport"]),
+        .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "octet"]),
     ],
     cxxLanguageStandard: .cxx17
 )

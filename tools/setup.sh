@@ -12,7 +12,7 @@ cd "$root"
 force="${OCTET_SETUP_FORCE:-0}"
 
 # Debian packages:
-#   libopenblas-dev, libstb-dev   COpenBLAS / CImage system libraries (pkg-config)
+#   libopenblas-dev, libstb-dev, zlib1g-dev   COpenBLAS / CImage / CZlib system libraries (pkg-config)
 #   libgemmlowp-dev               _GemmlowpOracle (the requantization oracle of the Swift tests)
 #   protobuf-compiler             tools/gen_onnx_proto.sh
 #   dataset-fashion-mnist         Fashion-MNIST images (/usr/share/datasets/fashion-mnist)
@@ -21,7 +21,7 @@ force="${OCTET_SETUP_FORCE:-0}"
 #                                 the libc headers are only a Recommends of the cross gcc
 #   python3-venv, pkg-config      `python3 -m venv` for Debian's python3; .pc lookups
 packages=(
-  libopenblas-dev libgemmlowp-dev libstb-dev protobuf-compiler dataset-fashion-mnist
+  libopenblas-dev libgemmlowp-dev libstb-dev zlib1g-dev protobuf-compiler dataset-fashion-mnist
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user python3-venv pkg-config
 )
 

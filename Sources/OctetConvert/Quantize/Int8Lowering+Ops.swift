@@ -1,0 +1,179 @@
+import Foundation
+import OctetRuntime
+
+/// One IR node → int8 ops. Each case names the spec rule it implements.
+extension Int8Lowering {
+    func unsupported(_ node: Node, _ what: String) -> ConvertError {
+        .unsupported(node: node.name, opType: node.op.name, what: what)
+    }
+
+    func weights(_ node: Node, _ id: ValueID) throws -> Tensor {
+        guard let t = graph.constants[id] else { throw unsupported(node, "int8 needs constant weights ('\(graph[id].name)' is computed)") }
+        guard t.data.allSatisfy(\.isFinite) else {
+            throw ConvertError.invalidNode(node: node.name, opType: node.op.name, what: "weights '\(graph[id].name)' contain NaN or infinity")
+        }
+        return t
+    }
+
+    /// Window words in `OpCode` order.
+    func windowWords(_ k: (Int, Int), _ s: (Int, Int), _ d: (Int, Int), _ pads: (Int, Int, Int, Int)) -> [Int32] {
+        [k.0, k.1, s.0, s.1, d.0, d.1, pads.0, pads.1, pads.2, pads.3].map { Int32($0) }
+    }
+
+    mutating func lower(_ node: Node) throws {
+        switch node.op {
+        case let .conv(p): try lowerConv(node, p)
+        case let .fullyConnected(p): try lowerFullyConnected(node, alpha: p.alpha, beta: p.beta, activation: p.activation)
+        case .matMul:
+            guard graph[node.inputs[0]].shape.count == 2, graph[node.inputs[1]].shape.count == 2 else {
+                throw unsupported(node, "batched MatMul in int8")
+            }
+            try lowerFullyConnected(node, alpha: 1, beta: 1, activation: .none)
+        case let .maxPool(p):
+            emit(.maxPool2D, [int8(node.inputs[0])], [int8(node.outputs[0])],
+                 windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight)))
+        case let .averagePool(p):
+            emit(.averagePool2D, [int8(node.inputs[0])], [int8(node.outputs[0])],
+                 windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight))
+                    + [p.countIncludePad ? 1 : 0])
+        case .globalAveragePool:
+            let s = graph[node.inputs[0]].shape
+            guard s.count == 4 else { throw unsupported(node, "global pooling of rank \(s.count)") }
+            // q_out = z_out + M·(Σq − HW·z_in), M = s_in/(s_out·HW).
+            let m = Double(quant[node.inputs[0]]!.scale) / (Double(quant[node.outputs[0]]!.scale) * Double(s[2] * s[3]))
+            let (m0, shift) = QuantizationMath.quantizeMultiplier(m)
+            emit(.globalAveragePool, [int8(node.inputs[0])], [int8(node.outputs[0])], [m0, shift])
+        case .globalMaxPool:
+            let s = graph[node.inputs[0]].shape
+            guard s.count == 4 else { throw unsupported(node, "global pooling of rank \(s.count)") }
+            emit(.maxPool2D, [int8(node.inputs[0])], [int8(node.outputs[0])], windowWords((s[2], s[3]), (1, 1), (1, 1), (0, 0, 0, 0)))
+        case let .channelAffine(activation): try lowerChannelAffine(node, activation)
+        case let .binary(op, activation): try lowerBinary(node, op, activation)
+        case let .unary(op): try lowerUnary(node, op)
+        case .prelu:
+            guard let slope = graph.constants[node.inputs[1]], Set(slope.data).count == 1 else {
+                throw unsupported(node, "PRelu with per-channel or computed slope in int8")
+            }
+            let a = Double(slope.data[0])
+            try lookupTable(node) { $0 >= 0 ? $0 : a * $0 }
+        case let .softmax(axis, legacy): try lowerSoftmax(node, axis: axis, legacy: legacy)
+        case .reshape:
+            emit(.reshape, [int8(node.inputs[0])], [int8(node.outputs[0])])
+        case let .transpose(perm): lowerTranspose(node, perm)
+        case .identity: lowerTranspose(node, Array(0..<graph[node.inputs[0]].shape.count))
+        case let .concat(axis):
+            let order = StorageLayout.storedOrder(graph[node.outputs[0]])
+            let inputs = try node.inputs.map { id -> Int in
+                guard !graph.isConstant(id) else { throw unsupported(node, "Concat of a constant in int8") }
+                guard StorageLayout.storedOrder(graph[id]) == order else { throw unsupported(node, "Concat of inputs stored in different layouts") }
+                return int8(id)
+            }
+            emit(.concat, inputs, [int8(node.outputs[0])], [Int32(order.firstIndex(of: axis)!)])
+        case let .pad(pads, value, mode):
+            let q = quant[node.inputs[0]]!
+            guard mode == .constant, q.dequantize(q.quantize(value)) == value else {
+                throw unsupported(node, "\(mode) padding with value \(value) in int8 (only constant padding by an exactly representable value)")
+            }
+            guard value == 0 else { throw unsupported(node, "constant padding with non-zero value \(value) in int8") }
+            let order = StorageLayout.storedOrder(graph[node.inputs[0]]), r = order.count
+            guard pads.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "negative pads in int8") }
+            emit(.pad, [int8(node.inputs[0])], [int8(node.outputs[0])], (order.map { pads[$0] } + order.map { pads[$0 + r] }).map { Int32($0) })
+        case let .slice(p):
+            let order = StorageLayout.storedOrder(graph[node.inputs[0]])
+            guard StorageLayout.storedOrder(graph[node.outputs[0]]) == order else { throw unsupported(node, "Slice changing layout") }
+            emit(.slice, [int8(node.inputs[0])], [int8(node.outputs[0])], (order.map { p.starts[$0] } + order.map { p.steps[$0] }).map { Int32($0) })
+        case let .resize(p):
+            guard p.mode == .nearest else { throw unsupported(node, "linear Resize in int8") }
+            let xs = graph[node.inputs[0]].shape, ys = graph[node.outputs[0]].shape
+            let rows = ResizeTaps(p, axis: 2, inSize: xs[2], outSize: ys[2]), cols = ResizeTaps(p, axis: 3, inSize: xs[3], outSize: ys[3])
+            emit(.resizeNearest, [int8(node.inputs[0])], [int8(node.outputs[0])], rows.first + cols.first)
+        case .convTranspose:
+            throw unsupported(node, "ConvTranspose in int8")
+        }
+    }
+
+    /// Conv / depthwise conv: weights to the canonical layouts `[O,kH,kW,C/g]` / `[1,kH,kW,C·m]`.
+    mutating func lowerConv(_ node: Node, _ p: ConvParams) throws {
+        let x = node.inputs[0], y = node.outputs[0]
+        let w = try weights(node, node.inputs[1])
+        let o = w.shape[0], cg = w.shape[1], taps = p.kernelH * p.kernelW
+        let channels = graph[x].shape[1]
+        let depthwise = cg == 1 && p.groups == channels
+        let perChannel = cg * taps
+        let (q, scales) = QuantizationMath.quantizeWeights(w.data, channels: o) { $0 / perChannel }
+        var packed = [Int8](repeating: 0, count: q.count)
+        let shape: [Int]
+        if depthwise {
+            for oc in 0..<o { for t in 0..<taps { packed[t * o + oc] = q[oc * taps + t] } }
+            shape = [1, p.kernelH, p.kernelW, o]
+        } else {
+            for oc in 0..<o { for ci in 0..<cg { for t in 0..<taps { packed[(oc * taps + t) * cg + ci] = q[(oc * cg + ci) * taps + t] } } }
+            shape = [o, p.kernelH, p.kernelW, cg]
+        }
+        let bias = node.inputs.count > 2 ? try weights(node, node.inputs[2]).data : [Float](repeating: 0, count: o)
+        let wt = constant(graph[node.inputs[1]].name, .int8, shape, packed.bytes, Quantization(channelScales: scales, axis: depthwise ? 3 : 0))
+        let requant = requantization(node, input: x, output: y, weightScales: scales, bias: bias)
+        let (lo, hi) = QuantizationMath.clampBounds(p.activation, output: quant[y]!)
+        let window = windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight))
+        emit(depthwise ? .depthwiseConv2D : .conv2D, [int8(x), wt] + requant, [int8(y)],
+             window + [Int32(depthwise ? o / channels : p.groups), lo, hi])
+    }
+
+    /// Bias (scale s_in·s_w[c]), multiplier and shift (of s_in·s_w[c]/s_out) constants.
+    mutating func requantization(_ node: Node, input: ValueID, output: ValueID, weightScales: [Float], bias: [Float]) -> [Int] {
+        let sIn = quant[input]!.scale, sOut = quant[output]!.scale
+        let b = QuantizationMath.quantizeBias(bias, inputScale: sIn, weightScales: weightScales)
+        let pairs = weightScales.map { QuantizationMath.quantizeMultiplier(Double(sIn) * Double($0) / Double(sOut)) }
+        return [int32Constant(node.name + ".bias", b), int32Constant(node.name + ".multiplier", pairs.map(\.multiplier)),
+                int32Constant(node.name + ".shift", pairs.map(\.shift))]
+    }
+
+    /// `y = act(α·A·B + β·C)` with constant B `[K,N]` → weights `[N,K]` (α folded), bias β·C.
+    mutating func lowerFullyConnected(_ node: Node, alpha: Float, beta: Float, activation: Activation) throws {
+        let x = node.inputs[0], y = node.outputs[0]
+        let b = try weights(node, node.inputs[1])
+        let k = b.shape[0], n = b.shape[1]
+        var wt = [Float](repeating: 0, count: k * n)
+        for kk in 0..<k { for nn in 0..<n { wt[nn * k + kk] = alpha * b.data[kk * n + nn] } }
+        var bias = [Float](repeating: 0, count: n)
+        if node.inputs.count > 2 {
+            let c = try weights(node, node.inputs[2])
+            guard c.count == n || c.count == 1, c.shape.count <= 1 || c.shape.dropLast().allSatisfy({ $0 == 1 }) else {
+                throw unsupported(node, "bias C of shape \(c.shape) (only [N] or scalar) in int8")
+            }
+            bias = (0..<n).map { beta * c.data[c.count == 1 ? 0 : $0] }
+        }
+        let (q, scales) = QuantizationMath.quantizeWeights(wt, channels: n) { $0 / k }
+        let w = constant(graph[node.inputs[1]].name, .int8, [n, k], q.bytes, Quantization(channelScales: scales, axis: 0))
+        let requant = requantization(node, input: x, output: y, weightScales: scales, bias: bias)
+        let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
+        emit(.fullyConnected, [int8(x), w] + requant, [int8(y)], [lo, hi])
+    }
+
+    /// Per-channel affine (pre-activation BN) as a 1×1 depthwise conv with weights ±127.
+    mutating func lowerChannelAffine(_ node: Node, _ activation: Activation) throws {
+        let x = node.inputs[0], y = node.outputs[0]
+        guard graph[x].shape.count == 4, graph[x].layout == .channelsLast else { throw unsupported(node, "affine on a non-image tensor in int8") }
+        let scale = try weights(node, node.inputs[1]).data, shift = try weights(node, node.inputs[2]).data
+        let c = scale.count
+        let (q, scales) = QuantizationMath.quantizeWeights(scale, channels: c) { $0 }
+        let w = constant(node.name + ".scale", .int8, [1, 1, 1, c], q.bytes, Quantization(channelScales: scales, axis: 3))
+        let requant = requantization(node, input: x, output: y, weightScales: scales, bias: shift)
+        let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
+        emit(.depthwiseConv2D, [int8(x), w] + requant, [int8(y)], windowWords((1, 1), (1, 1), (1, 1), (0, 0, 0, 0)) + [1, lo, hi])
+    }
+
+    /// Storage-level permutation of a logical transpose between two stored layouts.
+    mutating func lowerTranspose(_ node: Node, _ perm: [Int]) {
+        let x = graph[node.inputs[0]], y = graph[node.outputs[0]]
+        let inOrder = StorageLayout.storedOrder(x), outOrder = StorageLayout.storedOrder(y)
+        // Output storage axis j holds logical output axis outOrder[j] = input axis perm[outOrder[j]].
+        let storagePerm = outOrder.map { inOrder.firstIndex(of: perm[$0])! }
+        let nonTrivial = storagePerm.enumerated().filter { StorageLayout.storedShape(x)[$0.element] > 1 }.map(\.element)
+        if nonTrivial == nonTrivial.sorted() {
+            emit(.reshape, [int8(node.inputs[0])], [int8(node.outputs[0])])  // same bytes in the same order
+        } else {
+            emit(.transpose, [int8(node.inputs[0])], [int8(node.outputs[0])], storagePerm.map { Int32($0) })
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// The fixed-point helpers of the quantization spec (DESIGN.md §2), converter side.
+public enum QuantizationMath {
+    /// `real ≈ multiplier·2^(shift−31)` with `multiplier` in [2^30, 2^31) (TFLite's
+    /// QuantizeMultiplier). `shift > 0` shifts left before the high multiply, `shift < 0`
+    /// right after it. Zero maps to (0, 0); values too small for shift ≥ −31 flush to (0, 0).
+    public static func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
+        precondition(real >= 0 && real.isFinite, "multiplier \(real) must be finite and non-negative")
+        if real == 0 { return (0, 0) }
+        let fraction = frexp(real)  // real = q · 2^e, q ∈ [0.5, 1)
+        var q = Int64((fraction.0 * Double(1 << 31)).rounded())
+        var e = fraction.1
+        if q == 1 << 31 { q /= 2; e += 1 }
+        if e < -31 { return (0, 0) }
+        precondition(e <= 30, "multiplier \(real) is too large")
+        return (Int32(q), Int32(e))
+    }
+
+    /// `round(x·M)` as the runtime computes it: RoundingDivideByPOT(SRDHM(x·2^left, M0), right).
+    public static func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
+        let left = shift > 0 ? Int(shift) : 0, right = shift > 0 ? 0 : Int(-shift)
+        let shifted = Int64(x) << left
+        let a = Int32(clamping: shifted)
+        // SaturatingRoundingDoublingHighMul
+        let high: Int32
+        if a == .min && multiplier == .min {
+            high = .max
+        } else {
+            let ab = Int64(a) * Int64(multiplier)
+            let nudge: Int64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30)
+            high = Int32(truncatingIfNeeded: (ab + nudge) / (1 << 31))
+        }
+        // RoundingDivideByPOT (round half away from zero)
+        guard right > 0 else { return high }
+        let mask = Int32((Int64(1) << right) - 1)
+        let remainder = high & mask
+        let threshold = (mask >> 1) + (high < 0 ? 1 : 0)
+        return (high >> Int32(right)) + (remainder > threshold ? 1 : 0)
+    }
+
+    /// Symmetric per-channel int8 weights: `s[c] = max|w[c]|/127`, `q = round(w/s)` in [−127, 127].
+    /// `channelOf(i)` gives the channel of flat element i. An all-zero channel gets scale 1.
+    public static func quantizeWeights(_ w: [Float], channels: Int, channelOf: (Int) -> Int) -> (q: [Int8], scales: [Float]) {
+        var maxAbs = [Float](repeating: 0, count: channels)
+        for i in w.indices { maxAbs[channelOf(i)] = max(maxAbs[channelOf(i)], abs(w[i])) }
+        let scales = maxAbs.map { $0 > 0 ? $0 / 127 : 1 }
+        let q = w.indices.map { i -> Int8 in
+            Int8(max(-127, min(127, (w[i] / scales[channelOf(i)]).rounded())))
+        }
+        return (q, scales)
+    }
+
+    /// int32 bias with scale `inputScale·weightScale[c]`.
+    public static func quantizeBias(_ b: [Float], inputScale: Float, weightScales: [Float]) -> [Int32] {
+        b.indices.map { c in
+            let v = (Double(b[c]) / (Double(inputScale) * Double(weightScales[c]))).rounded()
+            return Int32(max(Double(Int32.min), min(Double(Int32.max), v)))
+        }
+    }
+
+    /// The 256-entry table of an int8→int8 function: entry `q + 128` holds
+    /// `clamp(round(f(s_in·(q − z_in))/s_out) + z_out, −128, 127)`.
+    public static func lookupTable(input: ActivationQuantization, output: ActivationQuantization, _ f: (Double) -> Double) -> [Int8] {
+        (-128...127).map { q in
+            let x = Double(input.scale) * Double(q - Int(input.zeroPoint))
+            let y = (f(x) / Double(output.scale)).rounded() + Double(output.zeroPoint)
+            return Int8(max(-128, min(127, y.isNaN ? Double(output.zeroPoint) : y)))
+        }
+    }
+
+    /// Clamp bounds of a fused activation in output units, intersected with [−128, 127].
+    public static func clampBounds(_ activation: Activation, output: ActivationQuantization) -> (lo: Int32, hi: Int32) {
+        let (lo, hi) = activation.bounds
+        func q(_ v: Float) -> Int32 {
+            guard v.isFinite else { return v > 0 ? 127 : -128 }
+            return Int32(max(-128, min(127, (v / output.scale).rounded() + Float(output.zeroPoint))))
+        }
+        return (q(lo), q(hi))
+    }
+}

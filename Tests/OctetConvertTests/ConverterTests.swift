@@ -1,0 +1,80 @@
+import Foundation
+@testable import OctetConvert
+import OctetRuntime
+import Testing
+import _TestSupport
+
+/// ONNX → `.octet` on the fixture models: the file verifies, re-serialises identically, and
+/// its arena is within 5% of the liveness lower bound.
+@Suite struct ConverterTests {
+    static let fixtures = ["mobilenet_v2_tiny", "mobilenet_v1_tiny", "resnet18_tiny", "resnet18_tiny_opset9", "bagnet_tiny", "nhwc_input_tiny"]
+
+    func fixture(_ name: String) throws -> (onnx: String, input: Tensor) {
+        let dir = try #require(Bundle.module.resourceURL).appendingPathComponent("Fixtures/models")
+        return (dir.appendingPathComponent("\(name).onnx").path, try NumpyFile.read(path: dir.appendingPathComponent("\(name).input.npy").path))
+    }
+
+    @Test(arguments: fixtures)
+    func convertsVerifiesAndRoundTrips(name: String) throws {
+        let (onnx, input) = try fixture(name)
+        var options = ConversionOptions()
+        options.progress = false
+        options.labels = (0..<10).map { "class \($0)" }
+        let result = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
+        let loaded = try OctetModel(bytes: result.bytes)
+        #expect(OctetSerializer.serialize(loaded.materialized()) == result.bytes)
+        #expect(loaded.description.metadata("labels")?.split(separator: "\n").count == 10)
+        #expect(loaded.description.metadata("calibration.method") == "minmax")
+        let ratio = Double(result.plan.arenaSize) / Double(result.plan.lowerBound)
+        #expect(ratio <= 1.05, "\(name): arena \(result.plan.arenaSize) vs lower bound \(result.plan.lowerBound)")
+        let codes = Set(loaded.description.ops.map(\.code))
+        #expect(codes.contains(.conv2D) || codes.contains(.depthwiseConv2D))
+        #expect(codes.contains(.fullyConnected))
+    }
+
+    @Test func unsupportedInt8OpNamesTheNode() throws {
+        let (onnx, input) = try fixture("ops_tiny")
+        var options = ConversionOptions()
+        options.progress = false
+        do {
+            _ = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
+            Issue.record("ops_tiny has ops without int8 lowering yet")
+        } catch let e as ConvertError {
+            #expect(e.isUnsupported, "\(e)")
+            #expect(e.description.contains("in int8"))
+        }
+    }
+
+    @Test func calibrationOfTheWrongShapeOrEmptyIsRejected() throws {
+        let (onnx, _) = try fixture("resnet18_tiny")
+        var options = ConversionOptions()
+        options.progress = false
+        #expect(throws: ConvertError.self) {
+            _ = try Converter.convert(onnxPath: onnx, calibration: Tensor(shape: [2, 3, 32, 32], repeating: 0), options: options)
+        }
+        #expect(throws: ConvertError.self) {
+            _ = try Converter.convert(onnxPath: onnx, calibration: Tensor(shape: [0, 3, 64, 64], data: []), options: options)
+        }
+    }
+
+    @Test func requantizationMatchesTheSpecFormula() {
+        for real in [0.75, 0.5, 1.0 / 3, 1e-6, 0.999_999_9, 1.5, 3e-10] {
+            let (m, shift) = QuantizationMath.quantizeMultiplier(real)
+            if m == 0 { #expect(real < 1e-9); continue }
+            #expect(m >= 1 << 30)
+            let approx = Double(m) * pow(2, Double(shift) - 31)
+            #expect(abs(approx - real) / real < 1e-9)
+            for x: Int32 in [0, 1, -1, 1000, -1000, 123_456, -7_654_321] {
+                let got = QuantizationMath.multiplyByQuantizedMultiplier(x, m, shift)
+                // Two roundings (high multiply, then shift) can together be off by up to one unit.
+                #expect(abs(Double(got) - Double(x) * real) <= 1 + 1e-6 * abs(Double(x)), "x=\(x) M=\(real)")
+            }
+        }
+    }
+
+    @Test func sha256KnownVectors() {
+        #expect(SHA256.hex([]) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex(Array(repeating: UInt8(ascii: "a"), count: 1000)) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+    }
+}
