@@ -7,8 +7,20 @@ import OctetRuntime
 /// outputs at step k+1 and reads its inputs at step k+1; graph outputs live to the end.
 /// Reshape outputs alias their input; Add/Mul/LookupTable/Requantize outputs may take the
 /// bytes of an input that dies at that op.
-enum ArenaPlanning {
+public enum ArenaPlanning {
     static func plan(_ model: inout ModelDescription) throws -> (plan: MemoryPlan, requests: [BufferRequest], tensors: [Int]) {
+        let (requests, arena) = self.requests(model)
+        let plan = try MemoryPlanner.plan(requests, alignment: OctetFormat.alignment)
+        let violations = MemoryPlanner.verify(plan, requests)
+        guard violations.isEmpty else { throw ConvertError.invalidInput("memory plan self-check failed: \(violations.joined(separator: "; "))") }
+        for (i, t) in arena.enumerated() { model.tensors[t].arenaOffset = plan.offsets[i] }
+        model.arenaSize = plan.arenaSize
+        model.arenaLowerBound = plan.lowerBound
+        return (plan, requests, arena)
+    }
+
+    /// The buffer requests of every arena tensor (and the tensor index of each request).
+    public static func requests(_ model: ModelDescription) -> (requests: [BufferRequest], tensors: [Int]) {
         let arena = model.tensors.indices.filter { model.tensors[$0].storage == .arena }
         var slot = [Int: Int]()
         for (i, t) in arena.enumerated() { slot[t] = i }
@@ -38,12 +50,14 @@ enum ArenaPlanning {
                 }
             }
         }
-        let plan = try MemoryPlanner.plan(requests, alignment: OctetFormat.alignment)
-        let violations = MemoryPlanner.verify(plan, requests)
-        guard violations.isEmpty else { throw ConvertError.invalidInput("memory plan self-check failed: \(violations.joined(separator: "; "))") }
-        for (i, t) in arena.enumerated() { model.tensors[t].arenaOffset = plan.offsets[i] }
-        model.arenaSize = plan.arenaSize
-        model.arenaLowerBound = plan.lowerBound
-        return (plan, requests, arena)
+        return (requests, arena)
+    }
+
+    /// The stored plan of a loaded model, for `octet inspect` and its SVG.
+    public static func storedPlan(_ model: ModelDescription) -> (plan: MemoryPlan, requests: [BufferRequest]) {
+        let (requests, arena) = self.requests(model)
+        let plan = MemoryPlan(offsets: arena.map { model.tensors[$0].arenaOffset }, arenaSize: model.arenaSize,
+                              lowerBound: model.arenaLowerBound, strategy: "stored", alignment: OctetFormat.alignment)
+        return (plan, requests)
     }
 }
