@@ -93,9 +93,10 @@ struct Checker {
     func window(_ p: ArraySlice<Int32>, input: [Int]) throws -> (h: Int, w: Int) {
         let v = p.map(Int.init)
         let (kh, kw, sh, sw, dh, dw, pt, pl, pb, pr) = (v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9])
-        guard (1...64).contains(kh), (1...64).contains(kw), (1...64).contains(sh), (1...64).contains(sw),
+        // Kernels up to 1024 (a global max pool is one big window); stride and dilation up to 64.
+        guard (1...1024).contains(kh), (1...1024).contains(kw), (1...64).contains(sh), (1...64).contains(sw),
               (1...64).contains(dh), (1...64).contains(dw) else {
-            throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw), dilation \(dh)×\(dw) outside 1…64")
+            throw fail("kernel \(kh)×\(kw), stride \(sh)×\(sw), dilation \(dh)×\(dw) outside 1…1024 / 1…64")
         }
         guard [pt, pl, pb, pr].allSatisfy({ (0...1024).contains($0) }) else { throw fail("padding \([pt, pl, pb, pr]) outside 0…1024") }
         let spanH = input[1] + pt + pb - dh * (kh - 1) - 1, spanW = input[2] + pl + pr - dw * (kw - 1) - 1
