@@ -1,20 +1,12 @@
 import Foundation
+import OctetRuntime
 
 /// The fixed-point helpers of the quantization spec (DESIGN.md §2), converter side.
 public enum QuantizationMath {
-    /// `real ≈ multiplier·2^(shift−31)` with `multiplier` in [2^30, 2^31) (TFLite's
-    /// QuantizeMultiplier). `shift > 0` shifts left before the high multiply, `shift < 0`
-    /// right after it. Zero maps to (0, 0); values too small for shift ≥ −31 flush to (0, 0).
+    /// `real ≈ multiplier·2^(shift−31)` (see `Requantization.quantizeMultiplier`).
     public static func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
         precondition(real >= 0 && real.isFinite, "multiplier \(real) must be finite and non-negative")
-        if real == 0 { return (0, 0) }
-        let fraction = frexp(real)  // real = q · 2^e, q ∈ [0.5, 1)
-        var q = Int64((fraction.0 * Double(1 << 31)).rounded())
-        var e = fraction.1
-        if q == 1 << 31 { q /= 2; e += 1 }
-        if e < -31 { return (0, 0) }
-        precondition(e <= 30, "multiplier \(real) is too large")
-        return (Int32(q), Int32(e))
+        return Requantization.quantizeMultiplier(real)
     }
 
     /// `round(x·M)` as the runtime computes it: RoundingDivideByPOT(SRDHM(x·2^left, M0), right).

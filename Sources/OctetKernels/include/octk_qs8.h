@@ -1,0 +1,114 @@
+// int8 reference kernels: these ARE the quantization spec of DESIGN.md §2. Every fast kernel
+// must equal its reference twin bit for bit. Activations are int8 NHWC with per-tensor
+// (scale, zero point); weights int8 symmetric per output channel; bias int32.
+//
+// Requantization of an int32 accumulator with a Q31 multiplier M0 and a shift (positive =
+// left): octk_requantize(acc, M0, shift) = RoundingDivideByPOT(
+//     SaturatingRoundingDoublingHighMul(acc · 2^left, M0), right), left = max(shift, 0),
+// right = max(−shift, 0), exactly as gemmlowp's fixedpoint.h (the oracle in the tests).
+#ifndef OCTK_QS8_H
+#define OCTK_QS8_H
+#include <stddef.h>
+#include <stdint.h>
+#include "octk_f32.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// gemmlowp::SaturatingRoundingDoublingHighMul: round(a·b / 2^31), saturating INT32_MIN².
+int32_t octk_srdhm(int32_t a, int32_t b);
+/// gemmlowp::RoundingDivideByPOT: round(x / 2^exponent), ties away from zero; 0 ≤ exponent ≤ 31.
+int32_t octk_rdbpot(int32_t x, int exponent);
+/// The requantization above; shift in [−31, 30]. A left shift saturates (as TFLite's
+/// MultiplyByQuantizedMultiplier: x·2^left computed in int64, clamped to int32).
+int32_t octk_requantize(int32_t acc, int32_t multiplier, int32_t shift);
+
+/// Per-output-channel requantization parameters of conv/FC.
+typedef struct {
+  const int32_t* bias;        // [out_channels]
+  const int32_t* multiplier;  // [out_channels]
+  const int32_t* shift;       // [out_channels]
+  int32_t input_zero_point;
+  int32_t output_zero_point;
+  int32_t lo, hi;  // clamp in output units (fused activation)
+} octk_qs8_requant;
+
+/// Conv: y[n][oy][ox][o] = clamp(z_out + requant(Σ_{ky,kx,ci} (x[iy][ix][g·cg+ci] − z_in)·w[o][ky][kx][ci] + bias[o]))
+/// with g = o / (out_channels/groups); taps in the padding contribute 0 (x = z_in). One image.
+/// x [in_h][in_w][channels], w [out_channels][kernel_h][kernel_w][channels/groups].
+void octk_qs8_conv_nhwc__reference(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
+                                   const octk_window* win, const octk_qs8_requant* q, int8_t* y);
+
+/// Depthwise conv with channel multiplier m: output channel c·m+j reads input channel c.
+/// w [kernel_h][kernel_w][channels·m]. One image.
+void octk_qs8_dwconv_nhwc__reference(const int8_t* x, int channels, int multiplier, const int8_t* w,
+                                     const octk_window* win, const octk_qs8_requant* q, int8_t* y);
+
+/// Fully connected: y[r][n] = clamp(z_out + requant(Σ_k (x[r][k] − z_in)·w[n][k] + bias[n])). w [out][k].
+void octk_qs8_fully_connected__reference(const int8_t* x, size_t rows, size_t k, const int8_t* w, size_t out,
+                                         const octk_qs8_requant* q, int8_t* y);
+
+/// Max pool (same quantization in and out; padding never wins). One image.
+void octk_qs8_maxpool_nhwc__reference(const int8_t* x, int channels, const octk_window* win, int8_t* y);
+
+/// Average pool (same quantization in and out): y = clamp(round_half_away(Σ x / count), −128, 127),
+/// count as the f32 kernel: taps in the input, or with count_include_pad the taps inside the
+/// padded extent (clipped at in + pad_end). Zero points cancel because in and out share them.
+void octk_qs8_avgpool_nhwc__reference(const int8_t* x, int channels, const octk_window* win, int count_include_pad, int8_t* y);
+
+/// Global average pool: y[c] = clamp(z_out + requant(Σ_p x[p][c] − pixels·z_in, M0, shift), −128, 127),
+/// with M0/shift of s_in/(s_out·pixels).
+void octk_qs8_global_avgpool_nhwc__reference(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
+                                             int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+
+/// Add (TFLite's scheme): with a' = (a − z_a)·2^left_shift, b' likewise,
+/// y = clamp(z_out + requant(requant(a', Ma, sa) + requant(b', Mb, sb), Mo, so), lo, hi).
+/// Operands are strided over `shape[rank]` (stride 0 = broadcast); y is strided too.
+typedef struct {
+  int32_t a_zero_point, b_zero_point, output_zero_point;
+  int32_t left_shift, a_multiplier, a_shift, b_multiplier, b_shift, output_multiplier, output_shift;
+  int32_t lo, hi;
+} octk_qs8_add_params;
+void octk_qs8_add_strided__reference(int rank, const ptrdiff_t* shape, const int8_t* a, const ptrdiff_t* a_strides,
+                                     const int8_t* b, const ptrdiff_t* b_strides, int8_t* y, const ptrdiff_t* y_strides,
+                                     const octk_qs8_add_params* p);
+
+/// Mul: y = clamp(z_out + requant((a − z_a)·(b − z_b), M0, shift), lo, hi), strided like add.
+typedef struct {
+  int32_t a_zero_point, b_zero_point, output_zero_point, multiplier, shift, lo, hi;
+} octk_qs8_mul_params;
+void octk_qs8_mul_strided__reference(int rank, const ptrdiff_t* shape, const int8_t* a, const ptrdiff_t* a_strides,
+                                     const int8_t* b, const ptrdiff_t* b_strides, int8_t* y, const ptrdiff_t* y_strides,
+                                     const octk_qs8_mul_params* p);
+
+/// y[i] = table[x[i] + 128].
+void octk_qs8_lookup__reference(const int8_t* x, size_t count, const int8_t* table, int8_t* y);
+
+/// Strided copy of int8 elements (transpose, slice, concat, pad interior), like octk_f32_strided_copy.
+void octk_s8_strided_copy(int rank, const ptrdiff_t* shape, const int8_t* src, const ptrdiff_t* src_strides,
+                          int8_t* dst, const ptrdiff_t* dst_strides);
+
+/// Nearest resize: y[oy][ox][c] = x[rows[oy]][cols[ox]][c]. One image.
+void octk_s8_resize_nearest_nhwc(const int8_t* x, int in_w, int channels, int out_h, int out_w,
+                                 const int32_t* rows, const int32_t* cols, int8_t* y);
+
+/// Quantize: y = clamp(round_half_away(x / scale) + z, −128, 127) (f32 in). NaN → z.
+void octk_qs8_quantize_f32__reference(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+/// uint8 → int8 through requantization: y = clamp(z_out + requant(u − z_in, M0, shift), −128, 127).
+void octk_qs8_quantize_u8__reference(const uint8_t* x, size_t count, int32_t input_zero_point, int32_t output_zero_point,
+                                     int32_t multiplier, int32_t shift, int8_t* y);
+/// Dequantize: y = scale·(x − z) in f32.
+void octk_qs8_dequantize__reference(const int8_t* x, size_t count, float scale, int32_t zero_point, float* y);
+/// int8 → int8 requantization: y = clamp(z_out + requant(x − z_in, M0, shift), −128, 127).
+void octk_qs8_requantize__reference(const int8_t* x, size_t count, int32_t input_zero_point, int32_t output_zero_point,
+                                    int32_t multiplier, int32_t shift, int8_t* y);
+
+/// Softmax along a strided axis: for each of `rows` start offsets, `length` elements `stride` apart
+/// (max subtraction, sum in double). Float fallback kernel.
+void octk_f32_softmax_strided(const float* x, float* y, const ptrdiff_t* starts, size_t rows, size_t length, ptrdiff_t stride);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

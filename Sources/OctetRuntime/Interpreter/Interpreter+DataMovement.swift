@@ -1,0 +1,51 @@
+import OctetKernels
+
+/// Concat, Transpose, Pad and Slice as int8 strided copies (storage axes).
+extension Interpreter {
+    func prepareConcat(_ op: OpDescription) -> () -> Void {
+        let y = op.outputs[0], axis = Int(op.params[0])
+        let ys = tensors[y].shape, dstStrides = rowMajorStrides(ys)
+        var copies: [(shape: [Int], src: UnsafePointer<Int8>, srcStrides: [Int], dst: UnsafeMutablePointer<Int8>)] = []
+        var offset = 0
+        for t in op.inputs {
+            let s = tensors[t].shape
+            copies.append((s, UnsafePointer(int8(t)), rowMajorStrides(s), int8(y) + offset * dstStrides[axis]))
+            offset += s[axis]
+        }
+        return {
+            for c in copies { octk_s8_strided_copy(Int32(c.shape.count), c.shape, c.src, c.srcStrides, c.dst, dstStrides) }
+        }
+    }
+
+    func prepareTranspose(_ op: OpDescription) -> () -> Void {
+        let x = op.inputs[0], y = op.outputs[0]
+        let inStrides = rowMajorStrides(tensors[x].shape)
+        let srcStrides = op.params.map { inStrides[Int($0)] }
+        let shape = tensors[y].shape, dstStrides = rowMajorStrides(shape)
+        let src = UnsafePointer(int8(x)), dst = int8(y)
+        return { octk_s8_strided_copy(Int32(shape.count), shape, src, srcStrides, dst, dstStrides) }
+    }
+
+    func prepareSlice(_ op: OpDescription) -> () -> Void {
+        let x = op.inputs[0], y = op.outputs[0], rank = tensors[x].shape.count
+        let inStrides = rowMajorStrides(tensors[x].shape)
+        let base = (0..<rank).map { Int(op.params[$0]) * inStrides[$0] }.reduce(0, +)
+        let srcStrides = (0..<rank).map { Int(op.params[rank + $0]) * inStrides[$0] }
+        let shape = tensors[y].shape, dstStrides = rowMajorStrides(shape)
+        let src = UnsafePointer(int8(x)) + base, dst = int8(y)
+        return { octk_s8_strided_copy(Int32(rank), shape, src, srcStrides, dst, dstStrides) }
+    }
+
+    /// Fill with the zero point (real 0), then copy the input into the interior.
+    func preparePad(_ op: OpDescription) -> () -> Void {
+        let x = op.inputs[0], y = op.outputs[0], rank = tensors[x].shape.count
+        let shape = tensors[x].shape, outStrides = rowMajorStrides(tensors[y].shape)
+        let offset = (0..<rank).map { Int(op.params[$0]) * outStrides[$0] }.reduce(0, +)
+        let src = UnsafePointer(int8(x)), dst = int8(y), count = tensors[y].elementCount
+        let srcStrides = rowMajorStrides(shape), z = Int8(truncatingIfNeeded: zeroPoint(y))
+        return {
+            dst.update(repeating: z, count: count)
+            octk_s8_strided_copy(Int32(rank), shape, src, srcStrides, dst + offset, outStrides)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import OctetKernels
+
+/// Add/Mul with broadcasting, quantize, softmax.
+extension Interpreter {
+    /// Storage strides of `t` broadcast to `shape` (0 where `t` has extent 1).
+    func broadcastStrides(_ t: Int, to shape: [Int]) -> [Int] {
+        let s = tensors[t].shape, strides = rowMajorStrides(s)
+        return (0..<shape.count).map { s[$0] == 1 && shape[$0] != 1 ? 0 : strides[$0] }
+    }
+
+    func prepareBinary(_ op: OpDescription) -> () -> Void {
+        let a = op.inputs[0], b = op.inputs[1], y = op.outputs[0]
+        let shape = tensors[y].shape
+        let sa = broadcastStrides(a, to: shape), sb = broadcastStrides(b, to: shape), sy = rowMajorStrides(shape)
+        let pa = UnsafePointer(int8(a)), pb = UnsafePointer(int8(b)), py = int8(y), rank = Int32(shape.count)
+        let p = op.params
+        if op.code == .add {
+            var params = octk_qs8_add_params(a_zero_point: zeroPoint(a), b_zero_point: zeroPoint(b), output_zero_point: zeroPoint(y),
+                                             left_shift: p[0], a_multiplier: p[1], a_shift: p[2], b_multiplier: p[3], b_shift: p[4],
+                                             output_multiplier: p[5], output_shift: p[6], lo: p[7], hi: p[8])
+            return { octk_qs8_add_strided__reference(rank, shape, pa, sa, pb, sb, py, sy, &params) }
+        }
+        var params = octk_qs8_mul_params(a_zero_point: zeroPoint(a), b_zero_point: zeroPoint(b), output_zero_point: zeroPoint(y),
+                                         multiplier: p[0], shift: p[1], lo: p[2], hi: p[3])
+        return { octk_qs8_mul_strided__reference(rank, shape, pa, sa, pb, sb, py, sy, &params) }
+    }
+
+    func prepareQuantize(_ op: OpDescription) -> () -> Void {
+        let xt = op.inputs[0], yt = op.outputs[0], count = tensors[xt].elementCount
+        let y = int8(yt), zo = zeroPoint(yt)
+        if tensors[xt].type == .uint8 {
+            let x = UnsafePointer(address(xt).assumingMemoryBound(to: UInt8.self)), zi = zeroPoint(xt)
+            let (m, s) = Requantization.quantizeMultiplier(Double(scale(xt)) / Double(scale(yt)))
+            return { octk_qs8_quantize_u8__reference(x, count, zi, zo, m, s, y) }
+        }
+        let x = UnsafePointer(float(xt)), s = scale(yt)
+        return { octk_qs8_quantize_f32__reference(x, count, s, zo, y) }
+    }
+
+    func prepareSoftmax(_ op: OpDescription) -> () -> Void {
+        let shape = tensors[op.inputs[0]].shape, axis = Int(op.params[0])
+        let strides = rowMajorStrides(shape)
+        let length = shape.isEmpty ? 1 : shape[axis], step = shape.isEmpty ? 1 : strides[axis]
+        var starts: [Int] = []
+        let total = shape.reduce(1, *)
+        for i in 0..<total where shape.isEmpty || (i / step) % length == 0 { starts.append(i) }
+        let x = UnsafePointer(float(op.inputs[0])), y = float(op.outputs[0])
+        return { octk_f32_softmax_strided(x, y, starts, starts.count, length, step) }
+    }
+}

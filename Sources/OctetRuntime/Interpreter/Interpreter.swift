@@ -1,0 +1,111 @@
+import OctetKernels
+
+/// Runs a verified `.octet` model from one preallocated arena. Every constant the kernels
+/// need (windows, requantization parameters, strides, tables) is computed once in `init`;
+/// `invoke()` allocates nothing.
+///
+/// ```swift
+/// let model = try OctetModel(path: "resnet18.octet")
+/// let interpreter = try Interpreter(model: model)
+/// interpreter.inputFloats(0).update(fromContentsOf: pixels)   // f32 input, model layout
+/// interpreter.invoke()
+/// let logits = interpreter.outputFloats(0)                      // f32 output
+/// ```
+public final class Interpreter {
+    public let model: OctetModel
+    let arena: UnsafeMutableRawBufferPointer
+    private var steps: [() -> Void] = []
+
+    public init(model: OctetModel) throws {
+        self.model = model
+        arena = .allocate(byteCount: max(model.description.arenaSize, OctetFormat.alignment), alignment: OctetFormat.alignment)
+        arena.initializeMemory(as: UInt8.self, repeating: 0)
+        for (index, op) in model.description.ops.enumerated() {
+            steps.append(try prepare(op, index: index))
+        }
+    }
+
+    deinit { arena.deallocate() }
+
+    /// Runs every op once on the current inputs.
+    public func invoke() {
+        for step in steps { step() }
+    }
+
+    /// Same, calling `observer(k)` right after op k (arena bytes are reused later, so a tool
+    /// that inspects intermediate tensors reads them here).
+    public func invoke(observer: (Int) -> Void) {
+        for (k, step) in steps.enumerated() {
+            step()
+            observer(k)
+        }
+    }
+
+    // MARK: tensors
+
+    var tensors: [TensorDescription] { model.description.tensors }
+
+    /// Address of tensor `t`: inside the arena, or inside the mapped file for constants.
+    func address(_ t: Int) -> UnsafeMutableRawPointer {
+        let d = model.description.tensors[t]
+        switch d.storage {
+        case .arena: return arena.baseAddress! + d.arenaOffset
+        case .constant: return UnsafeMutableRawPointer(mutating: model.constantBytes(t)!.baseAddress!)
+        }
+    }
+
+    func int8(_ t: Int) -> UnsafeMutablePointer<Int8> { address(t).assumingMemoryBound(to: Int8.self) }
+    func int32(_ t: Int) -> UnsafePointer<Int32> { UnsafePointer(address(t).assumingMemoryBound(to: Int32.self)) }
+    func float(_ t: Int) -> UnsafeMutablePointer<Float> { address(t).assumingMemoryBound(to: Float.self) }
+
+    func zeroPoint(_ t: Int) -> Int32 { tensors[t].quantization?.zeroPoint ?? 0 }
+    func scale(_ t: Int) -> Float { tensors[t].quantization?.scale ?? 1 }
+
+    // MARK: interface
+
+    public var inputCount: Int { model.description.inputs.count }
+    public var outputCount: Int { model.description.outputs.count }
+    public func inputTensor(_ i: Int) -> TensorDescription { tensors[model.description.inputs[i]] }
+    public func outputTensor(_ i: Int) -> TensorDescription { tensors[model.description.outputs[i]] }
+
+    /// The bytes of input `i` in the arena (any element type).
+    public func inputBytes(_ i: Int) -> UnsafeMutableRawBufferPointer {
+        let t = model.description.inputs[i]
+        return UnsafeMutableRawBufferPointer(start: address(t), count: tensors[t].byteCount)
+    }
+
+    /// Input `i` as floats (precondition: it is an f32 input).
+    public func inputFloats(_ i: Int) -> UnsafeMutableBufferPointer<Float> {
+        let t = model.description.inputs[i]
+        precondition(tensors[t].type == .float32, "input \(i) is \(tensors[t].type), not f32")
+        return UnsafeMutableBufferPointer(start: float(t), count: tensors[t].elementCount)
+    }
+
+    public func outputBytes(_ i: Int) -> UnsafeRawBufferPointer {
+        let t = model.description.outputs[i]
+        return UnsafeRawBufferPointer(start: address(t), count: tensors[t].byteCount)
+    }
+
+    /// Output `i` as floats (precondition: it is an f32 output).
+    public func outputFloats(_ i: Int) -> UnsafeBufferPointer<Float> {
+        let t = model.description.outputs[i]
+        precondition(tensors[t].type == .float32, "output \(i) is \(tensors[t].type), not f32")
+        return UnsafeBufferPointer(start: float(t), count: tensors[t].elementCount)
+    }
+
+    /// Any arena tensor after `invoke()` (for per-layer comparisons).
+    public func tensorBytes(_ t: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: address(t), count: tensors[t].byteCount)
+    }
+}
+
+/// Row-major strides of a shape.
+func rowMajorStrides(_ shape: [Int]) -> [Int] {
+    var strides = [Int](repeating: 1, count: shape.count)
+    var s = 1
+    for i in stride(from: shape.count - 1, through: 0, by: -1) {
+        strides[i] = s
+        s *= shape[i]
+    }
+    return strides
+}
