@@ -2,23 +2,25 @@ import ArgumentParser
 import Foundation
 import OctetConvert
 
-/// `octet run`: runs an ONNX model on the float reference path and prints its top-k classes.
+/// `octet run`: runs a `.octet` model on the int8 interpreter, or an ONNX model on the float
+/// reference path, and prints its top-k classes.
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run an ONNX model on the float reference path and print the top-k classes.",
+        abstract: "Run a .octet model (int8) or an ONNX model (float reference path) and print the top-k classes.",
         discussion: """
         Each --input is a .npy array, passed as-is (its first dimension may be a batch N), or an \
         image (PNG, JPEG, BMP, GIF, PGM/PPM, TGA; any file that is not .npy is read as an image). \
         Images are decoded as grayscale or RGB to match the model input's channel axis (axis 1 \
         for NCHW, axis 3 for NHWC), resized to its height and width, scaled to [0, 1] and \
-        normalised as (x - mean) / std.
+        normalised as (x - mean) / std; a .octet model supplies the mean/std it was converted with \
+        unless --mean/--std are given.
 
         The top-k listing covers every row (first dimension) of the first output.
         """
     )
 
-    @Argument(help: ArgumentHelp("The ONNX model file.", valueName: "model.onnx"))
+    @Argument(help: ArgumentHelp("The model: .octet (int8) or .onnx (float reference path).", valueName: "model"))
     var model: String
 
     @Option(help: ArgumentHelp("A model input: .npy array or image. Repeat once per model input, in order.", valueName: "file"))
@@ -51,13 +53,14 @@ struct RunCommand: ParsableCommand {
     // MARK: - Driver
 
     private func execute() throws {
-        let floatModel = try FloatModel(onnxPath: model)
+        let floatModel = try openModel(path: model)
         let names = floatModel.inputNames
         guard input.count == names.count else {
             throw ConvertError.invalidInput("model '\(model)' takes \(names.count) input(s) (\(names.joined(separator: ", "))), got \(input.count) --input")
         }
         let tensors = try zip(input, floatModel.inputShapes).map { path, shape in
-            try RunCommand.loadInput(path: path, inputShape: shape, mean: mean?.values ?? [], std: std?.values ?? [])
+            try RunCommand.loadInput(path: path, inputShape: shape, mean: mean?.values ?? floatModel.storedNormalization?.mean ?? [],
+                                     std: std?.values ?? floatModel.storedNormalization?.std ?? [])
         }
         if mean != nil || std != nil, input.allSatisfy(RunCommand.isNumpy) {
             CLI.printNote("--mean/--std apply to image inputs only; the .npy inputs are used as-is")

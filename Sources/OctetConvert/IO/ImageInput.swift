@@ -39,6 +39,13 @@ public enum ImageInput {
         public var channels: Int
         public var height: Int
         public var width: Int
+
+        public init(layout: Layout, channels: Int, height: Int, width: Int) {
+            self.layout = layout
+            self.channels = channels
+            self.height = height
+            self.width = width
+        }
     }
 
     /// File name extensions treated as images by the command line (lowercase, no dot).

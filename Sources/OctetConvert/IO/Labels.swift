@@ -2,7 +2,7 @@ import Foundation
 
 /// Class labels for classifier outputs, and top-k selection over a row of scores.
 ///
-/// A labels file has one label per line (`\n` or `\r\n`), in class-index order. Leading and
+/// A labels file has one label per line (`\n`, `\r\n` or `\r`), in class-index order. Leading and
 /// trailing whitespace of each label is trimmed; blank lines at the end of the file are ignored,
 /// blank lines in between are kept as empty labels so that line numbers stay class indices.
 ///
@@ -27,7 +27,8 @@ public enum Labels {
 
     /// Splits labels text into one label per line (see the type's documentation).
     public static func parse(_ text: String) -> [String] {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // `\r\n` is a single Character in Swift, so split on any newline character.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         while lines.last?.isEmpty == true { lines.removeLast() }
         return lines

@@ -1,0 +1,286 @@
+import CImage
+import Foundation
+import OctetConvert
+import Testing
+import _TestSupport
+
+/// End-to-end tests of `octet run`: they launch the built `octet` executable (built before the
+/// tests because this target depends on it) and check its files, stdout, stderr and exit code.
+@Suite struct RunCommandTests {
+    // MARK: - Harness
+
+    /// The package root, from this file's path.
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let models = root.appendingPathComponent("Tests/OctetConvertTests/Fixtures/models")
+    static func model(_ name: String) -> String { models.appendingPathComponent(name).path }
+
+    /// `octet` sits in the products directory next to the test bundle. `OCTET_BIN` overrides.
+    static func octetBinary() throws -> URL {
+        let fm = FileManager.default
+        if let path = ProcessInfo.processInfo.environment["OCTET_BIN"] { return URL(fileURLWithPath: path) }
+        var directories = [
+            URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent(),
+            Bundle.main.bundleURL,
+            Bundle.main.bundleURL.deletingLastPathComponent(),
+        ]
+        directories += Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
+        for directory in directories {
+            let candidate = directory.appendingPathComponent("octet")
+            var isDirectory: ObjCBool = false
+            if fm.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+               fm.isExecutableFile(atPath: candidate.path) {
+                return candidate
+            }
+        }
+        throw HarnessError(message: "octet executable not found in \(directories.map(\.path)); set OCTET_BIN")
+    }
+
+    struct HarnessError: Error, CustomStringConvertible {
+        var message: String
+        var description: String { message }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// Runs `octet` with `arguments`, capturing its output through files (no pipe deadlocks).
+    static func octet(_ arguments: [String]) throws -> Result {
+        let logs = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: logs) }
+        let outURL = logs.appendingPathComponent("stdout"), errURL = logs.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let process = Process()
+        process.executableURL = try octetBinary()
+        process.arguments = arguments
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Result(status: process.terminationStatus,
+                      stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                      stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static func contents(_ directory: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).sorted()
+    }
+
+    /// Writes an 8-bit PNG with stb_image_write (`pixels`: rows of interleaved channels).
+    static func writePNG(_ path: String, width: Int, height: Int, channels: Int, pixels: [UInt8]) throws {
+        precondition(pixels.count == width * height * channels)
+        let ok = pixels.withUnsafeBytes { stbi_write_png(path, Int32(width), Int32(height), Int32(channels), $0.baseAddress, Int32(width * channels)) }
+        try #require(ok != 0, "stbi_write_png failed for \(path)")
+    }
+
+    /// Checks the shape of a failure: exit status nonzero, an `error:` line naming each of `needles`.
+    static func expectFailure(_ result: Result, mentions needles: [String]) {
+        #expect(result.status != 0)
+        let errorLine = result.stderr.split(separator: "\n").first { $0.hasPrefix("error: ") }.map(String.init)
+        #expect(errorLine != nil, "no 'error:' line in stderr: \(result.stderr)")
+        for needle in needles {
+            #expect(errorLine?.contains(needle) == true, "'\(needle)' not in: \(result.stderr)")
+        }
+        #expect(!result.stderr.contains("Fatal error"), "trap: \(result.stderr)")
+    }
+
+    // MARK: - Tests
+
+    @Test func numpyBatchMatchesOnnxRuntime() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out.npy").path
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"),
+                                     "--input", Self.model("mobilenet_v2_tiny.input.npy"), "--output", out])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let output = try NumpyFile.read(path: out)
+        let expected = try NumpyFile.read(path: Self.model("mobilenet_v2_tiny.ort.npy"))
+        #expect(output.shape == [2, 10])
+        #expect(output.shape == expected.shape)
+        let error = relativeMaxError(output.data, expected.data)
+        #expect(error < 1e-4, "relative max error \(error)")
+        #expect(Self.contents(dir) == ["out.npy"])
+        // Summary and a top-5 listing for each of the 2 rows.
+        #expect(result.stdout.contains("[2, 3, 64, 64]"))
+        #expect(result.stdout.contains("[2, 10]"))
+        #expect(result.stdout.contains(" ms"))
+        #expect(result.stdout.contains("top-5"))
+        #expect(result.stdout.contains("row 0:") && result.stdout.contains("row 1:"))
+        // The best class of each row is listed first.
+        let best = Labels.topK(Array(expected.data[0..<10]), k: 1)[0].index
+        let rowLines = result.stdout.split(separator: "\n").drop { !$0.contains("row 0:") }.dropFirst()
+        #expect(rowLines.first?.trimmingCharacters(in: .whitespaces).hasPrefix("\(best) ") == true, "\(result.stdout)")
+    }
+
+    @Test func pngInputIsResizedAndNormalised() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 40×30 RGB gradient; the model wants 64×64 NCHW, so it is resized.
+        let width = 40, height = 30
+        var pixels: [UInt8] = []
+        for y in 0..<height { for x in 0..<width { pixels += [UInt8(x * 6), UInt8(y * 8), UInt8((x + y) % 256)] } }
+        let png = dir.appendingPathComponent("picture.png").path
+        try Self.writePNG(png, width: width, height: height, channels: 3, pixels: pixels)
+        let out = dir.appendingPathComponent("out.npy").path
+        let mean: [Float] = [0.485, 0.456, 0.406], std: [Float] = [0.229, 0.224, 0.225]
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", png,
+                                     "--mean", "0.485,0.456,0.406", "--std", "0.229,0.224,0.225",
+                                     "--top-k", "3", "--output", out])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("[1, 3, 64, 64]"))
+        #expect(result.stdout.contains("top-3"))
+        let output = try NumpyFile.read(path: out)
+        #expect(output.shape == [1, 10])
+        // Same as loading the image and running the model in-process.
+        let model = try FloatModel(onnxPath: Self.model("mobilenet_v2_tiny.onnx"))
+        let input = try ImageInput.load(path: png, inputShape: [1, 3, 64, 64], mean: mean, std: std)
+        let expected = try model.run([input])[0]
+        #expect(relativeMaxError(output.data, expected.data) < 1e-6)
+    }
+
+    @Test func grayscaleImageWithLabelsOnNHWCModel() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // 28×28 grayscale PNG into a [1, 32, 32, 3] NHWC model: decoded as RGB, resized.
+        let png = dir.appendingPathComponent("digit.png").path
+        try Self.writePNG(png, width: 28, height: 28, channels: 1, pixels: (0..<(28 * 28)).map { UInt8($0 % 251) })
+        let names = (0..<10).map { "class-\($0)" }
+        let labels = dir.appendingPathComponent("labels.txt").path
+        try Data((names.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: labels))
+        let result = try Self.octet(["run", Self.model("nhwc_input_tiny.onnx"), "--input", png,
+                                     "--labels", labels, "--top-k", "20"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("[1, 32, 32, 3]"))
+        #expect(result.stdout.contains("top-10"), "k is clamped to the class count")
+        for name in names { #expect(result.stdout.contains(name)) }
+        #expect(Self.contents(dir).sorted() == ["digit.png", "labels.txt"])
+    }
+
+    @Test func multiInputMultiOutputWritesEachOutput() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // sum = a + b, "prod/x:1" = a * b; inputs [N, 4].
+        var builder = ONNXBuilder()
+        builder.input("a", [nil, 4])
+        builder.input("b", [nil, 4])
+        builder.node("Add", ["a", "b"], ["sum"], name: "add")
+        builder.node("Mul", ["a", "b"], ["prod/x:1"], name: "mul")
+        builder.output("sum")
+        builder.output("prod/x:1")
+        let model = dir.appendingPathComponent("two.onnx")
+        try builder.serialized().write(to: model)
+        let a = Tensor(shape: [3, 4], data: (0..<12).map { Float($0) })
+        let b = Tensor(shape: [3, 4], data: (0..<12).map { Float($0) * 0.5 - 2 })
+        try NumpyFile.write(a, path: dir.appendingPathComponent("a.npy").path)
+        try NumpyFile.write(b, path: dir.appendingPathComponent("b.npy").path)
+        let result = try Self.octet(["run", model.path, "--input", dir.appendingPathComponent("a.npy").path,
+                                     "--input", dir.appendingPathComponent("b.npy").path,
+                                     "--output", dir.appendingPathComponent("out.npy").path])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(Self.contents(dir) == ["a.npy", "b.npy", "out.npy", "out.prod_x_1.npy", "two.onnx"])
+        let sum = try NumpyFile.read(path: dir.appendingPathComponent("out.npy").path)
+        let product = try NumpyFile.read(path: dir.appendingPathComponent("out.prod_x_1.npy").path)
+        #expect(sum == Tensor(shape: [3, 4], data: zip(a.data, b.data).map { $0 + $1 }))
+        #expect(product == Tensor(shape: [3, 4], data: zip(a.data, b.data).map { $0 * $1 }))
+        #expect(result.stdout.contains("sum [3, 4]"))
+        #expect(result.stdout.contains("prod/x:1 [3, 4]"))
+        #expect(result.stdout.contains("row 2:"))
+    }
+
+    @Test func wrongInputShapeFails() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("small.npy").path
+        try NumpyFile.write(Tensor(shape: [1, 3, 32, 32]), path: input)
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", input,
+                                     "--output", dir.appendingPathComponent("out.npy").path])
+        Self.expectFailure(result, mentions: ["expects shape [1, 3, 64, 64]", "[1, 3, 32, 32]"])
+        #expect(result.status == 1)
+        #expect(Self.contents(dir) == ["small.npy"])
+    }
+
+    @Test func missingInputFileFails() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("nothing-here.png").path
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", missing,
+                                     "--output", dir.appendingPathComponent("out.npy").path])
+        Self.expectFailure(result, mentions: [missing, "no such file"])
+        #expect(Self.contents(dir).isEmpty)
+    }
+
+    @Test func missingModelFails() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = dir.appendingPathComponent("absent.onnx").path
+        let result = try Self.octet(["run", model, "--input", Self.model("mobilenet_v2_tiny.input.npy")])
+        Self.expectFailure(result, mentions: [model])
+    }
+
+    @Test func undecodableImageFails() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("broken.png").path
+        try Data("this is not a PNG at all".utf8).write(to: URL(fileURLWithPath: bad))
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", bad,
+                                     "--output", dir.appendingPathComponent("out.npy").path])
+        Self.expectFailure(result, mentions: [bad, "cannot decode image"])
+        #expect(Self.contents(dir) == ["broken.png"])
+    }
+
+    @Test func labelsMismatchFailsBeforeWriting() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let labels = dir.appendingPathComponent("nine.txt").path
+        try Data(((0..<9).map { "label \($0)" }.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: labels))
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"),
+                                     "--input", Self.model("mobilenet_v2_tiny.input.npy"),
+                                     "--labels", labels, "--output", dir.appendingPathComponent("out.npy").path])
+        Self.expectFailure(result, mentions: ["labels file", "has 9 lines", "has 10 classes"])
+        #expect(Self.contents(dir) == ["nine.txt"])
+    }
+
+    @Test func wrongInputCountFails() throws {
+        let npy = Self.model("mobilenet_v2_tiny.input.npy")
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", npy, "--input", npy])
+        Self.expectFailure(result, mentions: ["takes 1 input", "got 2"])
+    }
+
+    @Test func badMeanLengthFails() throws {
+        let dir = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let png = dir.appendingPathComponent("gray.png").path
+        try Self.writePNG(png, width: 4, height: 4, channels: 1, pixels: Array(repeating: 128, count: 16))
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", png, "--mean", "0.5,0.5"])
+        Self.expectFailure(result, mentions: ["mean", "2 values", png])
+    }
+
+    @Test func helpDescribesRun() throws {
+        let result = try Self.octet(["run", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("USAGE: octet run <model.onnx> --input <file> ..."))
+        for option in ["--mean", "--std", "--labels", "--top-k", "--output"] { #expect(result.stdout.contains(option)) }
+    }
+
+    @Test func usageErrorsAreNotTraps() throws {
+        let result = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx")])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--input"))
+        let negative = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", "x.npy", "--top-k=-1"])
+        #expect(negative.status != 0)
+        #expect(negative.stderr.contains("--top-k must be 0 or more"))
+    }
+}
