@@ -35,10 +35,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
+        // Test-only: counts the calling thread's heap allocations (interposes malloc).
+        .target(name: "_MallocCounter"),
         .testTarget(name: "OctetKernelsTests", dependencies: ["OctetKernels", "_GemmlowpOracle", "_TestSupport"]),
         .testTarget(name: "OctetConvertTests", dependencies: ["OctetConvert", "_TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime"]),
+        .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter"]),
         .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "octet"]),
     ],
     cxxLanguageStandard: .cxx17

@@ -4,7 +4,7 @@ import OctetRuntime
 /// offsets written back into the description (arena size and lower bound too).
 ///
 /// Time step 0 is "before the first op" (graph inputs are defined there); op k defines its
-/// outputs at step k+1 and reads its inputs at step k+1; graph outputs live to the end.
+/// outputs at step k+1 and reads its inputs at step k+1; graph inputs and outputs live to the end.
 /// Reshape outputs alias their input; Add/Mul/LookupTable/Requantize outputs may take the
 /// bytes of an input that dies at that op.
 public enum ArenaPlanning {
@@ -31,7 +31,9 @@ public enum ArenaPlanning {
             for t in op.inputs { if let s = slot[t] { last[s] = max(last[s], k + 1) } }
         }
         let end = model.ops.count + 1
-        for t in model.outputs { last[slot[t]!] = end }
+        // Graph inputs and outputs are never overwritten (as TFLite): a caller may set the
+        // input once and invoke again.
+        for t in model.outputs + model.inputs { last[slot[t]!] = end }
         var requests = arena.enumerated().map { i, t in
             BufferRequest(name: model.tensors[t].name, size: model.tensors[t].byteCount,
                           firstUse: first[i] == Int.max ? 0 : first[i], lastUse: max(last[i], first[i] == Int.max ? 0 : first[i]))

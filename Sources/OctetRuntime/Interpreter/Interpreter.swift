@@ -29,15 +29,19 @@ public final class Interpreter {
 
     /// Runs every op once on the current inputs.
     public func invoke() {
-        for step in steps { step() }
+        // Indexed loop over the buffer: a `for step in steps` loop allocates in debug builds.
+        steps.withUnsafeBufferPointer { s in
+            var i = 0
+            while i < s.count { s[i](); i += 1 }
+        }
     }
 
     /// Same, calling `observer(k)` right after op k (arena bytes are reused later, so a tool
     /// that inspects intermediate tensors reads them here).
     public func invoke(observer: (Int) -> Void) {
-        for (k, step) in steps.enumerated() {
-            step()
-            observer(k)
+        steps.withUnsafeBufferPointer { s in
+            var i = 0
+            while i < s.count { s[i](); observer(i); i += 1 }
         }
     }
 
