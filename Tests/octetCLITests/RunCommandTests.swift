@@ -271,7 +271,7 @@ import _TestSupport
     @Test func helpDescribesRun() throws {
         let result = try Self.octet(["run", "--help"])
         #expect(result.status == 0)
-        #expect(result.stdout.contains("USAGE: octet run <model.onnx> --input <file> ..."))
+        #expect(result.stdout.contains("USAGE: octet run <model> --input <file> ..."))
         for option in ["--mean", "--std", "--labels", "--top-k", "--output"] { #expect(result.stdout.contains(option)) }
     }
 
@@ -282,5 +282,49 @@ import _TestSupport
         let negative = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", "x.npy", "--top-k=-1"])
         #expect(negative.status != 0)
         #expect(negative.stderr.contains("--top-k must be 0 or more"))
+    }
+}
+
+/// `octet convert` → `octet inspect` → `octet run` on the int8 file, end to end.
+@Suite struct ConvertRunCommandTests {
+    @Test func convertInspectAndRunInt8() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-convert-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let octetFile = dir.appendingPathComponent("m.octet").path, svg = dir.appendingPathComponent("plan.svg").path
+        let input = RunCommandTests.model("mobilenet_v2_tiny.input.npy")
+        let convert = try RunCommandTests.octet(["convert", RunCommandTests.model("mobilenet_v2_tiny.onnx"), "--calibration", input,
+                                                 "-o", octetFile, "--svg", svg, "--calibration-method", "mse"])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        #expect(convert.stdout.contains("lower bound"))
+        #expect(FileManager.default.fileExists(atPath: svg))
+        let inspect = try RunCommandTests.octet(["inspect", octetFile, "--tensors"])
+        #expect(inspect.status == 0)
+        #expect(inspect.stdout.contains("verified") && inspect.stdout.contains("Conv2D"))
+        let out = dir.appendingPathComponent("out.npy").path
+        let run = try RunCommandTests.octet(["run", octetFile, "--input", input, "--output", out])
+        #expect(run.status == 0, "\(run.stderr)")
+        let int8 = try NumpyFile.read(path: out)
+        let reference = try NumpyFile.read(path: RunCommandTests.model("mobilenet_v2_tiny.ort.npy"))
+        #expect(int8.shape == reference.shape)
+    }
+
+    @Test func badOctetFileFailsCleanly() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-cli-bad-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let bad = dir.appendingPathComponent("bad.octet").path
+        try Data("OCTETMDL but not really a model".utf8).write(to: URL(fileURLWithPath: bad))
+        for args in [["inspect", bad], ["run", bad, "--input", RunCommandTests.model("mobilenet_v2_tiny.input.npy")]] {
+            let r = try RunCommandTests.octet(args)
+            #expect(r.status == 1)
+            #expect(r.stderr.hasPrefix("error: ") && r.stderr.contains("bad.octet"), "\(r.stderr)")
+        }
+        // A failed conversion leaves no file behind.
+        let out = dir.appendingPathComponent("never.octet").path
+        let r = try RunCommandTests.octet(["convert", RunCommandTests.model("mobilenet_v2_tiny.onnx"), "--calibration",
+                                           RunCommandTests.model("nhwc_input_tiny.input.npy"), "-o", out])
+        #expect(r.status == 1 && r.stderr.contains("calibration"))
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 }

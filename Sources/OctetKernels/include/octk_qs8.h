@@ -16,7 +16,8 @@
 extern "C" {
 #endif
 
-/// gemmlowp::SaturatingRoundingDoublingHighMul: round(a·b / 2^31), saturating INT32_MIN².
+/// gemmlowp::SaturatingRoundingDoublingHighMul: round(a·b / 2^31) with ties toward +∞ (as ARM
+/// SQRDMULH: octk_srdhm(−32768, 32768) = 0), saturating INT32_MIN².
 int32_t octk_srdhm(int32_t a, int32_t b);
 /// gemmlowp::RoundingDivideByPOT: round(x / 2^exponent), ties away from zero; 0 ≤ exponent ≤ 31.
 int32_t octk_rdbpot(int32_t x, int exponent);
@@ -52,10 +53,12 @@ void octk_qs8_fully_connected__reference(const int8_t* x, size_t rows, size_t k,
 /// Max pool (same quantization in and out; padding never wins). One image.
 void octk_qs8_maxpool_nhwc__reference(const int8_t* x, int channels, const octk_window* win, int8_t* y);
 
-/// Average pool (same quantization in and out): y = clamp(round_half_away(Σ x / count), −128, 127),
-/// count as the f32 kernel: taps in the input, or with count_include_pad the taps inside the
-/// padded extent (clipped at in + pad_end). Zero points cancel because in and out share them.
-void octk_qs8_avgpool_nhwc__reference(const int8_t* x, int channels, const octk_window* win, int count_include_pad, int8_t* y);
+/// Average pool (same quantization in and out): y = clamp(z + round_half_away(Σ (x − z) / count), −128, 127)
+/// over the taps inside the input; count as the f32 kernel: taps in the input, or with
+/// count_include_pad the taps inside the padded extent (clipped at in + pad_end), whose padding
+/// holds real 0 (= z) and so adds nothing to Σ (x − z). An empty window gives z. One image.
+void octk_qs8_avgpool_nhwc__reference(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
+                                      int32_t zero_point, int8_t* y);
 
 /// Global average pool: y[c] = clamp(z_out + requant(Σ_p x[p][c] − pixels·z_in, M0, shift), −128, 127),
 /// with M0/shift of s_in/(s_out·pixels).

@@ -87,8 +87,8 @@ extension Interpreter {
         if op.code == .maxPool2D {
             return { for n in 0..<xs[0] { octk_qs8_maxpool_nhwc__reference(x + n * inImage, channels, &win, y + n * outImage) } }
         }
-        let includePad = op.params[10]
-        return { for n in 0..<xs[0] { octk_qs8_avgpool_nhwc__reference(x + n * inImage, channels, &win, includePad, y + n * outImage) } }
+        let includePad = op.params[10], z = zeroPoint(op.inputs[0])
+        return { for n in 0..<xs[0] { octk_qs8_avgpool_nhwc__reference(x + n * inImage, channels, &win, includePad, z, y + n * outImage) } }
     }
 
     func prepareGlobalAveragePool(_ op: OpDescription) -> () -> Void {

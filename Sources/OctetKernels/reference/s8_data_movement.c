@@ -1,0 +1,55 @@
+// int8 data movement: strided copy (transpose, slice, concat, pad interior) and nearest resize.
+// Pure copies: values are moved bit for bit, no arithmetic.
+#include "octk_qs8.h"
+
+// dst[dst offset of i] = src[src offset of i] for every index i of the N-D space shape[rank]
+// (row-major, last axis fastest), each side addressed by its own strides in elements (0 =
+// broadcast on the source, negative = reversed). rank 0 copies one element; a zero-sized axis
+// copies nothing. Source and destination must not overlap (except identical layouts).
+void octk_s8_strided_copy(int rank, const ptrdiff_t* shape, const int8_t* src, const ptrdiff_t* src_strides,
+                          int8_t* dst, const ptrdiff_t* dst_strides) {
+  if (rank <= 0) {
+    dst[0] = src[0];
+    return;
+  }
+  for (int d = 0; d < rank; ++d)
+    if (shape[d] <= 0) return;
+  ptrdiff_t idx[OCTK_MAX_RANK] = {0};
+  const int last = rank - 1;
+  const ptrdiff_t n = shape[last], ss = src_strides[last], ds = dst_strides[last];
+  ptrdiff_t so = 0, dof = 0;  // offsets of the current row (all outer indices)
+  for (;;) {
+    const int8_t* s = src + so;
+    int8_t* t = dst + dof;
+    if (ss == 1 && ds == 1) {
+      for (ptrdiff_t i = 0; i < n; ++i) t[i] = s[i];
+    } else {
+      for (ptrdiff_t i = 0; i < n; ++i) t[i * ds] = s[i * ss];
+    }
+    int d = last - 1;
+    for (; d >= 0; --d) {
+      so += src_strides[d];
+      dof += dst_strides[d];
+      if (++idx[d] < shape[d]) break;
+      so -= src_strides[d] * shape[d];
+      dof -= dst_strides[d] * shape[d];
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+// Nearest resize (NHWC, one image): y[oy][ox][c] = x[rows[oy]][cols[ox]][c] for oy < out_h,
+// ox < out_w, c < channels; x has rows of in_w pixels; rows/cols are precomputed source indices
+// (the converter applies the coordinate transformation and rounding mode).
+void octk_s8_resize_nearest_nhwc(const int8_t* x, int in_w, int channels, int out_h, int out_w,
+                                 const int32_t* rows, const int32_t* cols, int8_t* y) {
+  for (int oy = 0; oy < out_h; ++oy) {
+    const int8_t* row = x + (size_t)rows[oy] * (size_t)in_w * (size_t)channels;
+    for (int ox = 0; ox < out_w; ++ox) {
+      const int8_t* src = row + (size_t)cols[ox] * (size_t)channels;
+      int8_t* dst = y + ((size_t)oy * out_w + ox) * (size_t)channels;
+      for (int c = 0; c < channels; ++c) dst[c] = src[c];
+    }
+  }
+}
