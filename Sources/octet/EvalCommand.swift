@@ -5,6 +5,8 @@ import OctetRuntime
 
 /// `octet eval`: int8 (.octet) against the float reference (source ONNX) on a labeled dataset.
 struct EvalCommand: ParsableCommand {
+    init() {}
+
     static let configuration = CommandConfiguration(
         commandName: "eval",
         abstract: "Compare a .octet model with its float ONNX source on a labeled dataset.",
@@ -41,10 +43,11 @@ struct EvalCommand: ParsableCommand {
     var layers = false
 
     func run() throws {
-        try CLI.reportingErrors { try execute() }
+        try CLI.reportingErrors { _ = try execute() }
     }
 
-    private func execute() throws {
+    /// Runs the evaluation and prints the headline (shared with `octet report`).
+    func execute() throws -> EvaluationReport {
         let int8 = try Int8Model(path: model)
         let float = try FloatModel(onnxPath: onnx)
         let meta = int8.octet.description
@@ -69,5 +72,6 @@ struct EvalCommand: ParsableCommand {
             print("  per-layer SQNR (dB), execution order:")
             for l in r.layers { print(String(format: "  %7.1f  %-16@ %@", l.sqnr, l.op as NSString, l.name as NSString)) }
         }
+        return r
     }
 }
