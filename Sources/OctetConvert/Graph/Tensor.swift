@@ -26,6 +26,18 @@ public struct Tensor: Sendable, Equatable {
         return strides
     }
 
+    /// Steps a row-major multi-index to the next position inside `shape` (wrapping to zeros at the end).
+    @inline(__always)
+    public static func advance(_ index: inout [Int], within shape: [Int]) {
+        var d = shape.count - 1
+        while d >= 0 {
+            index[d] += 1
+            if index[d] < shape[d] { return }
+            index[d] = 0
+            d -= 1
+        }
+    }
+
     /// This tensor with its axes permuted: `result.shape[i] = shape[perm[i]]`.
     public func transposed(_ perm: [Int]) -> Tensor {
         precondition(perm.count == shape.count && Set(perm) == Set(0..<shape.count))
@@ -39,13 +51,7 @@ public struct Tensor: Sendable, Equatable {
                 var offset = 0
                 for d in 0..<index.count { offset += index[d] * permStrides[d] }
                 out[o] = src[offset]
-                var d = index.count - 1
-                while d >= 0 {
-                    index[d] += 1
-                    if index[d] < outShape[d] { break }
-                    index[d] = 0
-                    d -= 1
-                }
+                Tensor.advance(&index, within: outShape)
             }
         }
         return Tensor(shape: outShape, data: out)

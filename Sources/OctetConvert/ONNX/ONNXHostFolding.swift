@@ -32,13 +32,7 @@ struct HostArray {
         var index = [Int](repeating: 0, count: outShape.count)
         for o in 0..<count {
             out[o] = data[source(index)]
-            var d = outShape.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < outShape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            Tensor.advance(&index, within: outShape)
         }
         return HostArray(shape: outShape, data: out, isInt: isInt)
     }
@@ -158,13 +152,7 @@ extension HostArray {
             var i = index
             i[axis] = local
             out[o] = parts[p].data[parts[p].offset(i)]
-            var d = shape.count - 1
-            while d >= 0 {
-                index[d] += 1
-                if index[d] < shape[d] { break }
-                index[d] = 0
-                d -= 1
-            }
+            Tensor.advance(&index, within: shape)
         }
         return HostArray(shape: shape, data: out, isInt: isInt)
     }

@@ -11,11 +11,8 @@ extension FloatExecutor {
         let xs = graph[x].shape, ws = graph[w].shape, ys = graph[y].shape
         let channels = xs[1], outChannels = ys[1], groups = p.groups
         let cg = channels / groups, og = outChannels / groups
-        let window = octk_window(in_h: Int32(xs[2]), in_w: Int32(xs[3]), kernel_h: Int32(p.kernelH), kernel_w: Int32(p.kernelW),
-                                 stride_h: Int32(p.strideH), stride_w: Int32(p.strideW),
-                                 dilation_h: Int32(p.dilationH), dilation_w: Int32(p.dilationW),
-                                 pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), pad_bottom: Int32(p.padBottom),
-                                 pad_right: Int32(p.padRight), out_h: Int32(ys[2]), out_w: Int32(ys[3]))
+        let window = octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
+                                dilation: (p.dilationH, p.dilationW), pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
         let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
         let (lo, hi) = p.activation.bounds
         let out = pointer(y), input = pointer(x)
@@ -88,11 +85,8 @@ extension FloatExecutor {
         let channels = xs[1], outChannels = ys[1], groups = p.groups
         let cg = channels / groups, og = outChannels / groups
         let taps = p.kernelH * p.kernelW
-        let window = octk_window(in_h: Int32(xs[2]), in_w: Int32(xs[3]), kernel_h: Int32(p.kernelH), kernel_w: Int32(p.kernelW),
-                                 stride_h: Int32(p.strideH), stride_w: Int32(p.strideW),
-                                 dilation_h: Int32(p.dilationH), dilation_w: Int32(p.dilationW),
-                                 pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), pad_bottom: Int32(p.padBottom),
-                                 pad_right: Int32(p.padRight), out_h: Int32(ys[2]), out_w: Int32(ys[3]))
+        let window = octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
+                                dilation: (p.dilationH, p.dilationW), pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
         let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
         let (lo, hi) = p.activation.bounds
         let out = pointer(y), input = pointer(x), weights = pointer(w)
@@ -128,4 +122,13 @@ extension FloatExecutor {
             }
         }
     }
+}
+
+/// The C kernels' window for logical NCHW shapes `input` → `output`.
+func octkWindow(input: [Int], output: [Int], kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
+                pads: (Int, Int, Int, Int)) -> octk_window {
+    octk_window(in_h: Int32(input[2]), in_w: Int32(input[3]), kernel_h: Int32(kernel.0), kernel_w: Int32(kernel.1),
+                stride_h: Int32(stride.0), stride_w: Int32(stride.1), dilation_h: Int32(dilation.0), dilation_w: Int32(dilation.1),
+                pad_top: Int32(pads.0), pad_left: Int32(pads.1), pad_bottom: Int32(pads.2), pad_right: Int32(pads.3),
+                out_h: Int32(output[2]), out_w: Int32(output[3]))
 }

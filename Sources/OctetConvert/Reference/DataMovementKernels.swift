@@ -87,13 +87,7 @@ extension FloatExecutor {
                 var s = 0, t = 0
                 for d in 0..<rank { s += tables[d][index[d]] * inStrides[d]; t += index[d] * outStrides[d] }
                 dst[t] = src[s]
-                var d = rank - 1
-                while d >= 0 {
-                    index[d] += 1
-                    if index[d] < ys[d] { break }
-                    index[d] = 0
-                    d -= 1
-                }
+                Tensor.advance(&index, within: ys)
             }
         }
     }

@@ -53,13 +53,7 @@ extension FloatExecutor {
                 for d in 0..<index.count { offA += index[d] * aStrides[d]; offB += index[d] * bStrides[d] }
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
                             lhs + offA, Int32(k), rhs + offB, Int32(n), 0, out + bIndex * m * n, Int32(n))
-                var d = index.count - 1
-                while d >= 0 {
-                    index[d] += 1
-                    if index[d] < batchShape[d] { break }
-                    index[d] = 0
-                    d -= 1
-                }
+                Tensor.advance(&index, within: batchShape)
             }
         }
     }

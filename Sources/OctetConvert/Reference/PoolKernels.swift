@@ -7,11 +7,9 @@ extension FloatExecutor {
         try require(x, .channelsLast, node)
         try require(y, .channelsLast, node)
         let xs = graph[x].shape
-        var window = octk_window(in_h: Int32(xs[2]), in_w: Int32(xs[3]), kernel_h: Int32(p.kernelH), kernel_w: Int32(p.kernelW),
-                                 stride_h: Int32(p.strideH), stride_w: Int32(p.strideW),
-                                 dilation_h: Int32(p.dilationH), dilation_w: Int32(p.dilationW),
-                                 pad_top: Int32(p.padTop), pad_left: Int32(p.padLeft), pad_bottom: Int32(p.padBottom),
-                                 pad_right: Int32(p.padRight), out_h: Int32(p.outH), out_w: Int32(p.outW))
+        var window = octkWindow(input: xs, output: [xs[0], xs[1], p.outH, p.outW], kernel: (p.kernelH, p.kernelW),
+                                stride: (p.strideH, p.strideW), dilation: (p.dilationH, p.dilationW),
+                                pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
         let input = pointer(x), out = pointer(y), channels = Int32(xs[1])
         let includePad: Int32 = p.countIncludePad ? 1 : 0
         let inImage = xs[1] * xs[2] * xs[3], outImage = xs[1] * p.outH * p.outW
