@@ -52,8 +52,8 @@ import _TestSupport
         let logs = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: logs) }
         let outURL = logs.appendingPathComponent("stdout"), errURL = logs.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         let process = Process()
         process.executableURL = try octetBinary()
         process.arguments = arguments

@@ -27,7 +27,7 @@ public final class OctetModel: @unchecked Sendable {
     /// Verifies a model held in memory (copied, 64-byte aligned).
     public init(bytes: [UInt8]) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: OctetFormat.alignment)
-        buffer.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         storage = .owned(buffer)
         let view = UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count])
         do {
