@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = "/usr/share/datasets/fashion-mnist"
@@ -45,42 +46,53 @@ def main():
     ap.add_argument("--methods", default=",".join(METHODS))
     ap.add_argument("--only", nargs="*", help="model names (default: every models/*.onnx)")
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "ACCURACY.md"))
+    ap.add_argument("--jobs", type=int, default=2, help="parallel convert+eval jobs")
     args = ap.parse_args()
     methods = args.methods.split(",")
     names = args.only or sorted(f[:-5] for f in os.listdir(os.path.join(ROOT, "models")) if f.endswith(".onnx"))
     ort = ort_table()
+    jobs = [(name, method) for name in names for method in methods]
+    results = {}
+
+    def job(name, method, tmp):
+        onnx = os.path.join(ROOT, "models", name + ".onnx")
+        octet_file = os.path.join(tmp, f"{name}.{method}.octet")
+        t0 = time.perf_counter()
+        conv = subprocess.run([args.octet, "convert", onnx, "--calibration", os.path.join(ROOT, "models", "calibration_500.npy"),
+                               "--calibration-method", method, "-o", octet_file, "--mean", "0.2860", "--std", "0.3530",
+                               "--labels", os.path.join(ROOT, "models", "fashion_mnist.labels")],
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - t0
+        if conv.returncode != 0:
+            return None, {"error": conv.stderr.strip().splitlines()[-1] if conv.stderr else "failed"}
+        cmd = [args.octet, "eval", octet_file, "--onnx", onnx, "--images", f"{DATA}/t10k-images-idx3-ubyte.gz",
+               "--labels", f"{DATA}/t10k-labels-idx1-ubyte.gz"]
+        if args.limit:
+            cmd += ["--limit", str(args.limit)]
+        ev = subprocess.run(cmd, capture_output=True, text=True)
+        m = re.search(r"float top-1 ([0-9.]+)%\s+int8 top-1 ([0-9.]+)%\s+agreement ([0-9.]+)%\s+output SQNR ([-0-9.inf]+) dB", ev.stdout)
+        if ev.returncode != 0 or not m:
+            return None, {"error": (ev.stderr.strip().splitlines() or ["eval failed"])[-1]}
+        return float(m.group(1)), {"int8": float(m.group(2)), "agree": float(m.group(3)), "sqnr": m.group(4),
+                                   "convert_s": seconds, "bytes": os.path.getsize(octet_file)}
+
+    with tempfile.TemporaryDirectory() as tmp, ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(job, name, method, tmp): (name, method) for name, method in jobs}
+        for future in as_completed(futures):
+            name, method = futures[future]
+            results[(name, method)] = future.result()
+            flt, r = results[(name, method)]
+            print(f"{name:18s} {method:10s} " + (f"float {flt}% int8 {r['int8']}% agree {r['agree']}% SQNR {r['sqnr']} dB"
+                                                  if "int8" in r else f"failed: {r['error']}"), flush=True)
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in names:
-            onnx = os.path.join(ROOT, "models", name + ".onnx")
-            row = {"name": name, "methods": {}}
-            for method in methods:
-                octet_file = os.path.join(tmp, f"{name}.{method}.octet")
-                t0 = time.perf_counter()
-                conv = subprocess.run([args.octet, "convert", onnx, "--calibration", os.path.join(ROOT, "models", "calibration_500.npy"),
-                                       "--calibration-method", method, "-o", octet_file, "--mean", "0.2860", "--std", "0.3530",
-                                       "--labels", os.path.join(ROOT, "models", "fashion_mnist.labels")],
-                                      capture_output=True, text=True)
-                seconds = time.perf_counter() - t0
-                if conv.returncode != 0:
-                    row["methods"][method] = {"error": conv.stderr.strip().splitlines()[-1] if conv.stderr else "failed"}
-                    print(f"{name:18s} {method:10s} convert failed: {row['methods'][method]['error']}")
-                    continue
-                cmd = [args.octet, "eval", octet_file, "--onnx", onnx, "--images", f"{DATA}/t10k-images-idx3-ubyte.gz",
-                       "--labels", f"{DATA}/t10k-labels-idx1-ubyte.gz"]
-                if args.limit:
-                    cmd += ["--limit", str(args.limit)]
-                ev = subprocess.run(cmd, capture_output=True, text=True)
-                m = re.search(r"float top-1 ([0-9.]+)%\s+int8 top-1 ([0-9.]+)%\s+agreement ([0-9.]+)%\s+output SQNR ([-0-9.inf]+) dB", ev.stdout)
-                if ev.returncode != 0 or not m:
-                    row["methods"][method] = {"error": (ev.stderr.strip().splitlines() or ["eval failed"])[-1]}
-                    print(f"{name:18s} {method:10s} eval failed: {row['methods'][method]['error']}")
-                    continue
-                row["float"] = float(m.group(1))
-                row["methods"][method] = {"int8": float(m.group(2)), "agree": float(m.group(3)), "sqnr": m.group(4),
-                                          "convert_s": seconds, "bytes": os.path.getsize(octet_file)}
-                print(f"{name:18s} {method:10s} float {m.group(1)}% int8 {m.group(2)}% agree {m.group(3)}% SQNR {m.group(4)} dB")
-            rows.append(row)
+    for name in names:
+        row = {"name": name, "methods": {}}
+        for method in methods:
+            flt, r = results[(name, method)]
+            if flt is not None:
+                row["float"] = flt
+            row["methods"][method] = r
+        rows.append(row)
 
     with open(args.out, "w") as f:
         n = args.limit or 10000
