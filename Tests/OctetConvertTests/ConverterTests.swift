@@ -32,16 +32,41 @@ import _TestSupport
         #expect(codes.contains(.fullyConnected))
     }
 
-    @Test func unsupportedInt8OpNamesTheNode() throws {
+    /// ConvTranspose, linear Resize, per-channel PRelu, reflect Pad and Softmax have no int8
+    /// kernel: they run in float inside the int8 model, and the whole model still tracks float.
+    @Test func opsWithoutInt8KernelsRunAsFloatFallbacks() throws {
         let (onnx, input) = try fixture("ops_tiny")
         var options = ConversionOptions()
         options.progress = false
+        let result = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
+        let codes = Set(result.model.ops.map(\.code))
+        for code in [OpCode.convTransposeF32, .resizeLinearF32, .binaryF32, .softmaxF32] { #expect(codes.contains(code), "\(code)") }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ops-\(getpid()).octet").path
+        try Data(result.bytes).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        let int8 = try Int8Model(path: path).run([input])[0]
+        let float = try FloatModel(onnxPath: onnx).run([input])[0]
+        var signal = 0.0, noise = 0.0
+        for (q, f) in zip(int8.data, float.data) { signal += Double(f * f); noise += Double((q - f) * (q - f)) }
+        #expect(10 * log10(signal / noise) > 20, "output SQNR \(10 * log10(signal / noise)) dB")
+    }
+
+    @Test func unsupportedInt8OpNamesTheNode() throws {
+        var b = ONNXBuilder()
+        b.input("x", [1, 2, 3, 4])
+        b.initializer("y", [1, 2, 4, 5], (0..<40).map { Float($0) / 40 })
+        b.node("MatMul", ["x", "y"], ["z"], name: "batched")
+        b.output("z")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mm-\(getpid()).onnx").path
+        try b.serialized().write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        var options = ConversionOptions()
+        options.progress = false
         do {
-            _ = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
-            Issue.record("ops_tiny has ops without int8 lowering yet")
+            _ = try Converter.convert(onnxPath: path, calibration: Tensor(shape: [1, 2, 3, 4], repeating: 1), options: options)
+            Issue.record("expected an error")
         } catch let e as ConvertError {
-            #expect(e.isUnsupported, "\(e)")
-            #expect(e.description.contains("in int8"))
+            #expect(e == .unsupported(node: "batched", opType: "MatMul", what: "batched MatMul (rank > 2)"), "\(e)")
         }
     }
 

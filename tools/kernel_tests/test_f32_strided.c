@@ -150,13 +150,14 @@ static unsigned pattern_mask(tk_rng* r, int pattern, int rank) {
   }
 }
 
-static const char* const kOpNames[] = {"add", "sub", "mul", "div"};
+static const char* const kOpNames[] = {"add", "sub", "mul", "div", "prelu"};
 
 static double apply_op(octk_binary_op op, float a, float b) {
   switch (op) {
     case OCTK_BINARY_ADD: return (double)a + b;
     case OCTK_BINARY_SUB: return (double)a - b;
     case OCTK_BINARY_MUL: return (double)a * b;
+    case OCTK_BINARY_PRELU: return a >= 0.0f ? (double)a : (double)a * b;
     default: return (double)a / b;
   }
 }
@@ -255,10 +256,11 @@ static void case_add(tk_ctx* t) { tk_check_f32_binary(t, octk_f32_binary_strided
 static void case_sub(tk_ctx* t) { tk_check_f32_binary(t, octk_f32_binary_strided, OCTK_BINARY_SUB); }
 static void case_mul(tk_ctx* t) { tk_check_f32_binary(t, octk_f32_binary_strided, OCTK_BINARY_MUL); }
 static void case_div(tk_ctx* t) { tk_check_f32_binary(t, octk_f32_binary_strided, OCTK_BINARY_DIV); }
+static void case_prelu(tk_ctx* t) { tk_check_f32_binary(t, octk_f32_binary_strided, OCTK_BINARY_PRELU); }
 static void case_bias_act(tk_ctx* t) { tk_check_f32_bias_act(t, octk_f32_bias_act); }
 
 static const tk_case kStridedCases[] = {
     {"f32.strided_copy", case_copy, 0},     {"f32.binary_add", case_add, 0}, {"f32.binary_sub", case_sub, 0},
-    {"f32.binary_mul", case_mul, 0},        {"f32.binary_div", case_div, 0}, {"f32.bias_act", case_bias_act, 0},
+    {"f32.binary_mul", case_mul, 0},        {"f32.binary_div", case_div, 0}, {"f32.binary_prelu", case_prelu, 0}, {"f32.bias_act", case_bias_act, 0},
 };
 TK_REGISTER(kStridedCases)

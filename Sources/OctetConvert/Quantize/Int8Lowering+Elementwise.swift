@@ -33,13 +33,19 @@ extension Int8Lowering {
         var a = node.inputs[0], b = node.inputs[1]
         let y = node.outputs[0]
         if graph.isConstant(a) && (op == .add || op == .mul) { swap(&a, &b) }
-        guard !graph.isConstant(a) else { throw unsupported(node, "constant first operand of \(op.rawValue) in int8") }
+        // int8 kernels: Add/Mul of tensors or by constants, Sub/Div by constants, same layout.
+        let sameLayout = [a, b].allSatisfy { graph.isConstant($0) || (graph[$0].shape.count == graph[y].shape.count
+            && StorageLayout.storedOrder(graph[$0]) == StorageLayout.storedOrder(graph[y])) }
+        if graph.isConstant(a) || ((op == .sub || op == .div) && !graph.isConstant(b)) || !sameLayout {
+            let code: Int32 = op == .add ? 0 : op == .sub ? 1 : op == .mul ? 2 : 3
+            try binaryFallback(node, code: code, activation: activation)
+            return
+        }
         let out = quant[y]!
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: out)
         switch op {
         case .add, .sub:
             let (ta, qa) = try operand(a, output: y)
-            guard op == .add || graph.isConstant(b) else { throw unsupported(node, "Sub of two computed tensors in int8") }
             let (tb, qb) = try operand(b, output: y, negate: op == .sub)
             // TFLite's scheme: inputs rescaled to 2·max(s_a, s_b) with 20 bits of headroom.
             let leftShift = 20
@@ -49,7 +55,6 @@ extension Int8Lowering {
             let mo = QuantizationMath.quantizeMultiplier(twiceMax / (Double(1 << leftShift) * Double(out.scale)))
             emit(.add, [ta, tb], [int8(y)], [Int32(leftShift), ma.multiplier, ma.shift, mb.multiplier, mb.shift, mo.multiplier, mo.shift, lo, hi])
         case .mul, .div:
-            guard op == .mul || graph.isConstant(b) else { throw unsupported(node, "Div by a computed tensor in int8") }
             let (ta, qa) = try operand(a, output: y)
             let (tb, qb) = try operand(b, output: y, reciprocal: op == .div)
             let m = QuantizationMath.quantizeMultiplier(Double(qa.scale) * Double(qb.scale) / Double(out.scale))
@@ -84,12 +89,7 @@ extension Int8Lowering {
             throw unsupported(node, "opset < 13 Softmax over several axes in int8")
         }
         let storageAxis = StorageLayout.storedOrder(v).firstIndex(of: axis)!
-        let fx = float(x, suffix: ":f32")
-        emit(.dequantize, [int8(x)], [fx])
-        let fy = float(y)
-        emit(.softmaxF32, [fx], [fy], [Int32(storageAxis)])
-        if !graph.outputs.contains(y) || options.int8Outputs {
-            emit(.quantize, [fy], [int8(y)])
-        }
+        emit(.softmaxF32, [floatInput(x)], [floatOutput(y)], [Int32(storageAxis)])
+        finishFloat(y)
     }
 }

@@ -26,9 +26,13 @@ extension Int8Lowering {
         case let .fullyConnected(p): try lowerFullyConnected(node, alpha: p.alpha, beta: p.beta, activation: p.activation)
         case .matMul:
             guard graph[node.inputs[0]].shape.count == 2, graph[node.inputs[1]].shape.count == 2 else {
-                throw unsupported(node, "batched MatMul in int8")
+                throw unsupported(node, "batched MatMul (rank > 2)")
             }
-            try lowerFullyConnected(node, alpha: 1, beta: 1, activation: .none)
+            if graph.isConstant(node.inputs[1]) {
+                try lowerFullyConnected(node, alpha: 1, beta: 1, activation: .none)
+            } else {
+                matMulFallback(node)
+            }
         case let .maxPool(p):
             emit(.maxPool2D, [int8(node.inputs[0])], [int8(node.outputs[0])],
                  windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight)))
@@ -51,11 +55,12 @@ extension Int8Lowering {
         case let .binary(op, activation): try lowerBinary(node, op, activation)
         case let .unary(op): try lowerUnary(node, op)
         case .prelu:
-            guard let slope = graph.constants[node.inputs[1]], Set(slope.data).count == 1 else {
-                throw unsupported(node, "PRelu with per-channel or computed slope in int8")
+            if let slope = graph.constants[node.inputs[1]], Set(slope.data).count == 1 {
+                let a = Double(slope.data[0])
+                try lookupTable(node) { $0 >= 0 ? $0 : a * $0 }
+            } else {
+                try binaryFallback(node, code: 4, activation: .none)  // per-channel slope: f32
             }
-            let a = Double(slope.data[0])
-            try lookupTable(node) { $0 >= 0 ? $0 : a * $0 }
         case let .softmax(axis, legacy): try lowerSoftmax(node, axis: axis, legacy: legacy)
         case .reshape:
             emit(.reshape, [int8(node.inputs[0])], [int8(node.outputs[0])])
@@ -70,25 +75,23 @@ extension Int8Lowering {
             }
             emit(.concat, inputs, [int8(node.outputs[0])], [Int32(order.firstIndex(of: axis)!)])
         case let .pad(pads, value, mode):
-            let q = quant[node.inputs[0]]!
-            guard mode == .constant, q.dequantize(q.quantize(value)) == value else {
-                throw unsupported(node, "\(mode) padding with value \(value) in int8 (only constant padding by an exactly representable value)")
+            guard mode == .constant, value == 0, pads.allSatisfy({ $0 >= 0 }) else {
+                padFallback(node, pads, value, mode)  // reflect/edge, non-zero value, cropping: f32
+                break
             }
-            guard value == 0 else { throw unsupported(node, "constant padding with non-zero value \(value) in int8") }
             let order = StorageLayout.storedOrder(graph[node.inputs[0]]), r = order.count
-            guard pads.allSatisfy({ $0 >= 0 }) else { throw unsupported(node, "negative pads in int8") }
             emit(.pad, [int8(node.inputs[0])], [int8(node.outputs[0])], (order.map { pads[$0] } + order.map { pads[$0 + r] }).map { Int32($0) })
         case let .slice(p):
             let order = StorageLayout.storedOrder(graph[node.inputs[0]])
             guard StorageLayout.storedOrder(graph[node.outputs[0]]) == order else { throw unsupported(node, "Slice changing layout") }
             emit(.slice, [int8(node.inputs[0])], [int8(node.outputs[0])], (order.map { p.starts[$0] } + order.map { p.steps[$0] }).map { Int32($0) })
         case let .resize(p):
-            guard p.mode == .nearest else { throw unsupported(node, "linear Resize in int8") }
+            guard p.mode == .nearest else { resizeLinearFallback(node, p); break }
             let xs = graph[node.inputs[0]].shape, ys = graph[node.outputs[0]].shape
             let rows = ResizeTaps(p, axis: 2, inSize: xs[2], outSize: ys[2]), cols = ResizeTaps(p, axis: 3, inSize: xs[3], outSize: ys[3])
             emit(.resizeNearest, [int8(node.inputs[0])], [int8(node.outputs[0])], rows.first + cols.first)
-        case .convTranspose:
-            throw unsupported(node, "ConvTranspose in int8")
+        case let .convTranspose(p):
+            try convTransposeFallback(node, p)
         }
     }
 

@@ -17,13 +17,19 @@ extern "C" {
 void octk_f32_strided_copy(int rank, const ptrdiff_t* shape, const float* src, const ptrdiff_t* src_strides,
                            float* dst, const ptrdiff_t* dst_strides);
 
-typedef enum { OCTK_BINARY_ADD = 0, OCTK_BINARY_SUB = 1, OCTK_BINARY_MUL = 2, OCTK_BINARY_DIV = 3 } octk_binary_op;
+/// OCTK_BINARY_PRELU: a ≥ 0 ? a : a·b (b is the slope).
+typedef enum { OCTK_BINARY_ADD = 0, OCTK_BINARY_SUB = 1, OCTK_BINARY_MUL = 2, OCTK_BINARY_DIV = 3, OCTK_BINARY_PRELU = 4 } octk_binary_op;
 
 /// out = clamp(a op b, lo, hi) elementwise over `shape`, every operand strided (0 = broadcast).
 void octk_f32_binary_strided(octk_binary_op op, int rank, const ptrdiff_t* shape,
                              const float* a, const ptrdiff_t* a_strides,
                              const float* b, const ptrdiff_t* b_strides,
                              float* out, const ptrdiff_t* out_strides, float lo, float hi);
+
+/// c[m][n] = Σ_k a[m·lda + k]·b[k·ldb + n] (row-major, overwrites c; float accumulation in k order).
+/// The runtime's float fallbacks use it (the converter's float path uses OpenBLAS).
+void octk_f32_gemm__reference(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+                              float* c, size_t ldc);
 
 /// 2-D window geometry shared by conv, transposed conv and pooling.
 typedef struct {

@@ -60,6 +60,12 @@ void octk_f32_binary_strided(octk_binary_op op, int rank, const ptrdiff_t* shape
       case OCTK_BINARY_SUB: for (ptrdiff_t i = 0; i < n; ++i) po[i * os] = clampf(pa[i * as] - pb[i * bs], lo, hi); break;
       case OCTK_BINARY_MUL: for (ptrdiff_t i = 0; i < n; ++i) po[i * os] = clampf(pa[i * as] * pb[i * bs], lo, hi); break;
       case OCTK_BINARY_DIV: for (ptrdiff_t i = 0; i < n; ++i) po[i * os] = clampf(pa[i * as] / pb[i * bs], lo, hi); break;
+      case OCTK_BINARY_PRELU:
+        for (ptrdiff_t i = 0; i < n; ++i) {
+          const float v = pa[i * as];
+          po[i * os] = clampf(v >= 0.0f ? v : v * pb[i * bs], lo, hi);
+        }
+        break;
     }
   });
 }
@@ -71,6 +77,19 @@ void octk_f32_bias_act(float* out, size_t rows, size_t cols, size_t ld, const fl
       for (size_t c = 0; c < cols; ++c) row[c] = clampf(row[c] + bias[c], lo, hi);
     } else {
       for (size_t c = 0; c < cols; ++c) row[c] = clampf(row[c], lo, hi);
+    }
+  }
+}
+
+void octk_f32_gemm__reference(size_t m, size_t n, size_t k, const float* a, size_t lda, const float* b, size_t ldb,
+                              float* c, size_t ldc) {
+  for (size_t i = 0; i < m; ++i) {
+    float* row = c + i * ldc;
+    for (size_t j = 0; j < n; ++j) row[j] = 0.0f;
+    for (size_t p = 0; p < k; ++p) {
+      const float av = a[i * lda + p];
+      const float* brow = b + p * ldb;
+      for (size_t j = 0; j < n; ++j) row[j] += av * brow[j];
     }
   }
 }

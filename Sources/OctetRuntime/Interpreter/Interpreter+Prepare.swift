@@ -41,6 +41,14 @@ extension Interpreter {
             let zi = zeroPoint(op.inputs[0]), zo = zeroPoint(op.outputs[0]), m = op.params[0], s = op.params[1]
             return { octk_qs8_requantize__reference(x, count, zi, zo, m, s, y) }
         case .softmaxF32: return prepareSoftmax(op)
+        case .binaryF32: return prepareBinaryF32(op)
+        case .resizeLinearF32: return prepareResizeLinearF32(op)
+        case .convTransposeF32: return prepareConvTransposeF32(op)
+        case .matMulF32:
+            let a = UnsafePointer(float(op.inputs[0])), b = UnsafePointer(float(op.inputs[1])), y = float(op.outputs[0])
+            let sa = tensors[op.inputs[0]].shape, n = tensors[op.inputs[1]].shape[1]
+            return { octk_f32_gemm__reference(sa[0], n, sa[1], a, sa[1], b, n, y, n) }
+        case .padF32: return preparePadF32(op)
         }
     }
 

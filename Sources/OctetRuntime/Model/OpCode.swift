@@ -46,6 +46,21 @@ public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     case requantize = 18
     /// Float fallback: softmax of x f32 along storage axis. params: axis.
     case softmaxF32 = 100
+    /// Float fallback: a, b f32 (equal rank, broadcast) → y f32. params: op (0 add, 1 sub, 2 mul,
+    /// 3 div, 4 prelu: a ≥ 0 ? a : a·b), clamp lo and hi as f32 bit patterns.
+    case binaryF32 = 101
+    /// Float fallback: bilinear resize x f32 [N,H,W,C] → y [N,OH,OW,C]. params: per output row the
+    /// two source rows and the second row's weight (f32 bits), 3·OH words; then the same per column.
+    case resizeLinearF32 = 102
+    /// Float fallback: transposed conv. in: x f32 [N,H,W,C], w f32 [C, kH·kW·(O/g)] (row ci holds
+    /// taps (ky·kW+kx)·(O/g) + o of its group), bias f32 [O] → y f32 [N,OH,OW,O] and a scratch
+    /// f32 [H·W, kH·kW·(O/g)]. params: window(10) with out = y, groups, clamp lo/hi (f32 bits).
+    case convTransposeF32 = 103
+    /// Float fallback: a f32 [M,K] · b f32 [K,N] → y f32 [M,N].
+    case matMulF32 = 104
+    /// Float fallback: x f32 → y f32. params: mode (0 constant, 1 reflect, 2 edge), value (f32
+    /// bits), begin pads (rank), end pads (rank); negative pads crop.
+    case padF32 = 105
 
     public var description: String {
         switch self {
@@ -68,6 +83,11 @@ public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
         case .dequantize: return "Dequantize"
         case .requantize: return "Requantize"
         case .softmaxF32: return "Softmax(f32)"
+        case .binaryF32: return "Binary(f32)"
+        case .resizeLinearF32: return "ResizeLinear(f32)"
+        case .convTransposeF32: return "ConvTranspose(f32)"
+        case .matMulF32: return "MatMul(f32)"
+        case .padF32: return "Pad(f32)"
         }
     }
 

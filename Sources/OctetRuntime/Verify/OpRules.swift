@@ -25,6 +25,11 @@ enum OpRules {
         case .dequantize: try c.unaryConversion(from: [ElementType.int8], to: [ElementType.float32])
         case .requantize: try c.requantize()
         case .softmaxF32: try c.softmax()
+        case .binaryF32: try c.binaryF32()
+        case .resizeLinearF32: try c.resizeLinearF32()
+        case .convTransposeF32: try c.convTransposeF32()
+        case .matMulF32: try c.matMulF32()
+        case .padF32: try c.padF32()
         }
     }
 }
@@ -38,6 +43,17 @@ struct Checker {
 
     init(op: OpDescription, index: Int, model: ModelDescription, constant: @escaping (Int) -> UnsafeRawBufferPointer?) {
         self.op = op; self.index = index; self.model = model; self.constant = constant
+    }
+
+    /// Equal ranks; every axis of a and b is the output's extent or 1, and one of them matches.
+    static func broadcasts(_ sa: [Int], _ sb: [Int], to sy: [Int]) -> Bool {
+        guard sa.count == sy.count, sb.count == sy.count else { return false }
+        for d in 0..<sy.count {
+            let aFits: Bool = sa[d] == sy[d] || sa[d] == 1
+            let bFits: Bool = sb[d] == sy[d] || sb[d] == 1
+            if !aFits || !bFits || Swift.max(sa[d], sb[d]) != sy[d] { return false }
+        }
+        return true
     }
 
     func fail(_ s: String) -> OctetError { .op(index: index, code: op.code.description, s) }
@@ -183,14 +199,7 @@ struct Checker {
             guard tensor(t).type == .int8 else { throw fail("\(role) '\(tensor(t).name)' is \(tensor(t).type), expects i8") }
         }
         let sa = tensor(a).shape, sb = tensor(b).shape, sy = tensor(y).shape
-        func broadcasts(_ d: Int) -> Bool {
-            let aFits: Bool = sa[d] == sy[d] || sa[d] == 1
-            let bFits: Bool = sb[d] == sy[d] || sb[d] == 1
-            return aFits && bFits && Swift.max(sa[d], sb[d]) == sy[d]
-        }
-        guard sa.count == sy.count, sb.count == sy.count, (0..<sy.count).allSatisfy(broadcasts) else {
-            throw fail("shapes \(sa) and \(sb) do not broadcast to \(sy)")
-        }
+        guard Self.broadcasts(sa, sb, to: sy) else { throw fail("shapes \(sa) and \(sb) do not broadcast to \(sy)") }
         try expect(y, "output", type: .int8)
         let p = op.params
         if op.code == .add {
@@ -308,6 +317,91 @@ struct Checker {
         try expect(op.inputs[0], "input", type: .float32)
         try expect(op.outputs[0], "output", type: .float32, shape: x.shape)
         guard (0..<max(x.shape.count, 1)).contains(Int(op.params[0])) else { throw fail("axis \(op.params[0]) for rank \(x.shape.count)") }
+    }
+}
+
+/// Float fallback ops.
+extension Checker {
+    mutating func binaryF32() throws {
+        try operands(inputs: 2...2, outputs: 1, params: 3...3)
+        let a = op.inputs[0], b = op.inputs[1], y = op.outputs[0]
+        for (t, role) in [(a, "input a"), (b, "input b"), (y, "output")] where tensor(t).type != .float32 {
+            throw fail("\(role) '\(tensor(t).name)' is \(tensor(t).type), expects f32")
+        }
+        try expect(y, "output", type: .float32)
+        let sa = tensor(a).shape, sb = tensor(b).shape, sy = tensor(y).shape
+        guard Self.broadcasts(sa, sb, to: sy) else { throw fail("shapes \(sa) and \(sb) do not broadcast to \(sy)") }
+        guard (0...4).contains(op.params[0]) else { throw fail("binary op \(op.params[0])") }
+        let lo = Float(bitPattern: UInt32(bitPattern: op.params[1])), hi = Float(bitPattern: UInt32(bitPattern: op.params[2]))
+        guard !lo.isNaN, !hi.isNaN, lo <= hi else { throw fail("clamp [\(lo), \(hi)]") }
+    }
+
+    mutating func resizeLinearF32() throws {
+        try operands(inputs: 1...1, outputs: 1, params: nil)
+        try expect(op.inputs[0], "input", type: .float32, rank: 4)
+        try expect(op.outputs[0], "output", type: .float32, rank: 4)
+        let xs = tensor(op.inputs[0]).shape, ys = tensor(op.outputs[0]).shape
+        guard ys[0] == xs[0], ys[3] == xs[3], op.params.count == 3 * (ys[1] + ys[2]) else {
+            throw fail("output \(ys) with \(op.params.count) tap words does not fit input \(xs)")
+        }
+        for (offset, count, limit) in [(0, ys[1], xs[1]), (3 * ys[1], ys[2], xs[2])] {
+            for i in 0..<(2 * count) where !(0..<limit).contains(Int(op.params[offset + i])) {
+                throw fail("source index \(op.params[offset + i]) outside 0..<\(limit)")
+            }
+            for i in 0..<count {
+                let w = Float(bitPattern: UInt32(bitPattern: op.params[offset + 2 * count + i]))
+                guard w >= 0, w <= 1 else { throw fail("interpolation weight \(w) outside [0, 1]") }
+            }
+        }
+    }
+
+    mutating func convTransposeF32() throws {
+        try operands(inputs: 3...3, outputs: 2, params: 13...13)
+        let x = op.inputs[0], w = op.inputs[1], y = op.outputs[0]
+        try expect(x, "input", type: .float32, rank: 4)
+        try expect(y, "output", type: .float32, rank: 4)
+        let xs = tensor(x).shape, ys = tensor(y).shape, p = op.params.map(Int.init)
+        guard (1...64).contains(p[0]), (1...64).contains(p[1]), (1...64).contains(p[2]), (1...64).contains(p[3]),
+              (1...64).contains(p[4]), (1...64).contains(p[5]), p[6...9].allSatisfy({ (0...1024).contains($0) }) else {
+            throw fail("window \(Array(p[0..<10]))")
+        }
+        let groups = p[10]
+        guard groups >= 1, xs[3] % groups == 0, ys[3] % groups == 0 else { throw fail("groups \(groups) for \(xs[3]) → \(ys[3]) channels") }
+        let og = ys[3] / groups, taps = p[0] * p[1]
+        let fullH = p[2] * (xs[1] - 1) + p[4] * (p[0] - 1) + 1 - p[6] - p[8], fullW = p[3] * (xs[2] - 1) + p[5] * (p[1] - 1) + 1 - p[7] - p[9]
+        guard ys[0] == xs[0], (fullH..<(fullH + p[2])).contains(ys[1]), (fullW..<(fullW + p[3])).contains(ys[2]) else {
+            throw fail("output \(ys) does not follow from input \(xs) and the window")
+        }
+        try expect(w, "weights", type: .float32, constant: true, shape: [xs[3], taps * og])
+        try expect(op.inputs[2], "bias", type: .float32, constant: true, shape: [ys[3]])
+        try expect(op.outputs[1], "scratch", type: .float32, shape: [xs[1] * xs[2], taps * og])
+    }
+
+    mutating func matMulF32() throws {
+        try operands(inputs: 2...2, outputs: 1, params: 0...0)
+        try expect(op.inputs[0], "input a", type: .float32, constant: tensor(op.inputs[0]).storage == .constant, rank: 2)
+        try expect(op.inputs[1], "input b", type: .float32, constant: tensor(op.inputs[1]).storage == .constant, rank: 2)
+        let sa = tensor(op.inputs[0]).shape, sb = tensor(op.inputs[1]).shape
+        guard sa[1] == sb[0] else { throw fail("\(sa) · \(sb) do not fit") }
+        try expect(op.outputs[0], "output", type: .float32, shape: [sa[0], sb[1]])
+    }
+
+    mutating func padF32() throws {
+        let rank = tensor(op.inputs.first ?? 0).shape.count
+        try operands(inputs: 1...1, outputs: 1, params: (2 + 2 * rank)...(2 + 2 * rank))
+        let x = tensor(op.inputs[0])
+        try expect(op.inputs[0], "input", type: .float32)
+        let mode = op.params[0], pads = op.params[2...].map(Int.init)
+        guard (0...2).contains(mode) else { throw fail("pad mode \(mode)") }
+        var shape: [Int] = []
+        for d in 0..<rank {
+            let b = pads[d], e = pads[d + rank], n = x.shape[d]
+            guard abs(b) <= OctetFormat.maxDimension, abs(e) <= OctetFormat.maxDimension else { throw fail("pads \(pads)") }
+            if mode == 1 { guard b < n, e < n else { throw fail("reflect padding \(b)/\(e) on an axis of \(n)") } }
+            shape.append(n + b + e)
+        }
+        guard shape.allSatisfy({ $0 >= 1 }) else { throw fail("pads \(pads) leave an empty axis") }
+        try expect(op.outputs[0], "output", type: .float32, shape: shape)
     }
 }
 
