@@ -41,6 +41,9 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Write the first output to this .npy file; other outputs go beside it as <stem>.<output name>.npy.", valueName: "out.npy"))
     var output: String?
 
+    @Option(help: ArgumentHelp("BagNet-style .octet models: write the per-patch evidence for the top class over the (first) input image as a PNG.", valueName: "out.png"))
+    var heatmap: String?
+
     func validate() throws {
         if input.isEmpty { throw ValidationError("Missing --input: give one per model input (a .npy file or an image).") }
         if topK < 0 { throw ValidationError("--top-k must be 0 or more, got \(topK).") }
@@ -79,8 +82,22 @@ struct RunCommand: ParsableCommand {
         if let labelNames, let labels, labelNames.count != classes {
             throw ConvertError.invalidInput("labels file '\(labels)' has \(labelNames.count) lines, model output '\(outputNames[0])' has \(classes) classes")
         }
+        var heatmapPNG: Data? = nil
+        if let heatmap {
+            guard let int8 = floatModel as? Int8Model, tensors.count == 1 else {
+                throw ConvertError.invalidInput("--heatmap '\(heatmap)' needs a single-input .octet model")
+            }
+            let one = Tensor(shape: int8.inputShapes[0], data: Array(tensors[0].data.prefix(int8.inputShapes[0].reduce(1, *))))
+            let map = try PatchEvidence.evidence(int8, input: one)
+            let top = Labels.topK(Array(first.data.prefix(classes)), k: 1).first?.index ?? 0
+            let norm = floatModel.storedNormalization
+            heatmapPNG = try PatchEvidence.png(map, classIndex: top, image: one, mean: mean?.values ?? norm?.mean ?? [0], std: std?.values ?? norm?.std ?? [1])
+        }
         let paths = output.map { RunCommand.outputPaths(first: $0, names: outputNames) }
         if let paths { try RunCommand.writeAll(outputs, to: paths) }
+        if let heatmap, let heatmapPNG {
+            try AtomicFile.write(heatmapPNG, to: heatmap)
+        }
 
         // Summary.
         print("model:   \(model)")
@@ -91,6 +108,7 @@ struct RunCommand: ParsableCommand {
             let destination = paths.map { " -> \($0[i])" } ?? ""
             print("output:  \(name) \(CLI.shapeText(tensor.shape))\(destination)")
         }
+        if let heatmap { print("heatmap: per-patch evidence for the top class -> \(heatmap)") }
         let ms = Double(elapsed.components.seconds) * 1e3 + Double(elapsed.components.attoseconds) * 1e-15
         print("elapsed: \(String(format: "%.3f", ms)) ms")
 

@@ -328,3 +328,27 @@ import _TestSupport
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
+
+/// `octet run --heatmap`: BagNet per-patch evidence as a PNG over the input.
+@Suite struct HeatmapCommandTests {
+    @Test func bagnetHeatmapIsAPNGOverTheInput() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-heatmap-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let octetFile = dir.appendingPathComponent("bag.octet").path, png = dir.appendingPathComponent("heat.png").path
+        let input = RunCommandTests.model("bagnet_tiny.input.npy")
+        let convert = try RunCommandTests.octet(["convert", RunCommandTests.model("bagnet_tiny.onnx"), "--calibration", input, "-o", octetFile])
+        #expect(convert.status == 0, "\(convert.stderr)")
+        let run = try RunCommandTests.octet(["run", octetFile, "--input", input, "--heatmap", png])
+        #expect(run.status == 0, "\(run.stderr)")
+        let data = try #require(FileManager.default.contents(atPath: png))
+        var w: Int32 = 0, h: Int32 = 0, c: Int32 = 0
+        let pixels = data.withUnsafeBytes { stbi_load_from_memory($0.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(data.count), &w, &h, &c, 3) }
+        #expect(pixels != nil && w == 512 && h == 512)
+        stbi_image_free(pixels)
+        // A model without a pooled linear head gets a clear error and no file.
+        let onnxOnly = try RunCommandTests.octet(["run", RunCommandTests.model("bagnet_tiny.onnx"), "--input", input, "--heatmap", png + "2"])
+        #expect(onnxOnly.status == 1 && onnxOnly.stderr.contains("--heatmap"))
+        #expect(!FileManager.default.fileExists(atPath: png + "2"))
+    }
+}
