@@ -47,11 +47,18 @@ struct ConvertCommand: ParsableCommand {
     @Flag(name: .customLong("uint8-input"), help: "Take raw uint8 pixels; the --mean/--std normalisation is folded into the input quantization.")
     var uint8Input = false
 
+    @Option(name: .customLong("bias-correction"),
+            help: ArgumentHelp("Empirical bias correction: auto (keep it only if held-out output SQNR improves), on, off.", valueName: "mode"))
+    var biasCorrection: String = "auto"
+
     @Option(help: ArgumentHelp("Also draw the arena plan as an SVG.", valueName: "plan.svg"))
     var svg: String?
 
     func validate() throws {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit).") }
+        if ConversionOptions.Switch(rawValue: biasCorrection) == nil {
+            throw ValidationError("--bias-correction must be auto, on or off, got '\(biasCorrection)'.")
+        }
         if CalibrationMethod(argument: calibrationMethod) == nil {
             throw ValidationError("unknown --calibration-method '\(calibrationMethod)': use minmax, percentile[:P], mse or auto.")
         }
@@ -64,6 +71,7 @@ struct ConvertCommand: ParsableCommand {
     private func execute() throws {
         var options = ConversionOptions()
         options.calibrationMethod = CalibrationMethod(argument: calibrationMethod) ?? .minmax
+        options.biasCorrection = ConversionOptions.Switch(rawValue: biasCorrection) ?? .auto
         options.mean = mean?.values ?? [0]
         options.std = std?.values ?? [1]
         if let labels { options.labels = try Labels.read(path: labels) }
@@ -89,6 +97,7 @@ struct ConvertCommand: ParsableCommand {
         print("converted \(model) → \(output)")
         print("  ops \(m.ops.count) (\(fallbacks) float fallback), tensors \(m.tensors.count), file \(result.bytes.count) bytes")
         print("  calibration: \(result.calibrationSamples) samples, method \(options.calibrationMethod)")
+        print("  bias correction: \(m.metadata("quantization.bias_correction") ?? "off")")
         print("  arena \(m.arenaSize) bytes, lower bound \(m.arenaLowerBound) bytes (\(CLI.percentOver(m.arenaSize, m.arenaLowerBound)))")
         print(String(format: "  time %.2f s", result.seconds))
     }

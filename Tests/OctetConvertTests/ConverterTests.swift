@@ -70,6 +70,29 @@ import _TestSupport
         }
     }
 
+    /// Forced bias correction changes biases only, and raises the SQNR it measured on held-out samples
+    /// (it is measured on real float/int8 runs of the fixture, so this can fail if it regresses).
+    @Test func biasCorrectionTouchesOnlyBiasesAndIsRecorded() throws {
+        let (onnx, _) = try fixture("resnet18_tiny")
+        var r = SeededRandom(seed: 7)
+        let samples = Tensor(shape: [8, 3, 64, 64], data: r.floats(8 * 3 * 64 * 64))
+        var options = ConversionOptions()
+        options.progress = false
+        options.biasCorrection = .off
+        let plain = try Converter.convert(onnxPath: onnx, calibration: samples, options: options)
+        options.biasCorrection = .on
+        let corrected = try Converter.convert(onnxPath: onnx, calibration: samples, options: options)
+        let note = try #require(corrected.model.metadata("quantization.bias_correction"))
+        #expect(note.hasPrefix("applied"))
+        var changed = 0
+        for (a, b) in zip(plain.model.tensors, corrected.model.tensors) where a.data != b.data {
+            #expect(a.name.hasSuffix(".bias") && a.type == .int32, "\(a.name) changed")
+            changed += 1
+        }
+        #expect(changed > 0)
+        _ = try OctetModel(bytes: corrected.bytes)
+    }
+
     @Test func calibrationOfTheWrongShapeOrEmptyIsRejected() throws {
         let (onnx, _) = try fixture("resnet18_tiny")
         var options = ConversionOptions()

@@ -12,6 +12,9 @@ public struct ConversionOptions: Sendable {
     public var labels: [String]? = nil
     /// Show a progress bar on stderr (only drawn when stderr is a terminal).
     public var progress = true
+    /// Empirical bias correction: `.auto` keeps it only where held-out output SQNR improves.
+    public var biasCorrection: Switch = .auto
+    public enum Switch: String, Sendable { case off, on, auto }
     public init() {}
 }
 
@@ -61,8 +64,16 @@ public enum Converter {
         var lowering = try Int8Lowering(graph: float.graph, ranges: ranges.mapValues { ($0.lo, $0.hi) }, options: options.lowering)
         var model = try lowering.run()
         let (plan, requests, _) = try ArenaPlanning.plan(&model)
+        var biasNote = "off"
+        if options.biasCorrection != .off {
+            let samples = (0..<min(n, 48)).map { i in Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
+            let outcome = try BiasCorrection.apply(&model, float: float, samples: samples, requireImprovement: options.biasCorrection == .auto)
+            biasNote = String(format: "%@ (%d layers; held-out output SQNR %.2f → %.2f dB)",
+                              outcome.applied ? "applied" : "not applied", outcome.layers, outcome.sqnrBefore, outcome.sqnrAfter)
+        }
         model.metadata = metadata(source: source, onnxPath: onnxPath, imported: imported, ranges: ranges, graph: float.graph,
                                   samples: n, options: options)
+        model.metadata.append(MetadataEntry("quantization.bias_correction", biasNote))
         let bytes = OctetSerializer.serialize(model)
         do {
             _ = try OctetModel(bytes: bytes)

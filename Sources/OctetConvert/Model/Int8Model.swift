@@ -15,6 +15,11 @@ public final class Int8Model {
         }
     }
 
+    public init(octet: OctetModel) throws {
+        self.octet = octet
+        interpreter = try Interpreter(model: octet)
+    }
+
     public var inputNames: [String] { (0..<interpreter.inputCount).map { interpreter.inputTensor($0).name } }
     public var outputNames: [String] { (0..<interpreter.outputCount).map { interpreter.outputTensor($0).name } }
     public var inputShapes: [[Int]] { (0..<interpreter.inputCount).map { interpreter.inputTensor($0).shape } }
