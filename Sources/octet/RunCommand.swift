@@ -62,8 +62,11 @@ struct RunCommand: ParsableCommand {
             throw ConvertError.invalidInput("model '\(model)' takes \(names.count) input(s) (\(names.joined(separator: ", "))), got \(input.count) --input")
         }
         let tensors = try zip(input, floatModel.inputShapes).map { path, shape in
-            try RunCommand.loadInput(path: path, inputShape: shape, mean: mean?.values ?? floatModel.storedNormalization?.mean ?? [],
-                                     std: std?.values ?? floatModel.storedNormalization?.std ?? [])
+            // A --uint8-input model takes the image's raw 0…255 pixels (its normalisation is folded in).
+            (floatModel as? Int8Model)?.takesRawPixels(0) == true
+                ? try RunCommand.loadInput(path: path, inputShape: shape, mean: [0], std: [1.0 / 255])
+                : try RunCommand.loadInput(path: path, inputShape: shape, mean: mean?.values ?? floatModel.storedNormalization?.mean ?? [],
+                                           std: std?.values ?? floatModel.storedNormalization?.std ?? [])
         }
         if mean != nil || std != nil, input.allSatisfy(RunCommand.isNumpy) {
             CLI.printNote("--mean/--std apply to image inputs only; the .npy inputs are used as-is")

@@ -352,3 +352,27 @@ import _TestSupport
         #expect(!FileManager.default.fileExists(atPath: png + "2"))
     }
 }
+
+/// `--uint8-input`: the model takes raw pixels and gives the same answer as the float-input model.
+@Suite struct Uint8InputCommandTests {
+    @Test func rawPixelModelMatchesTheNormalisedOne() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-u8-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let onnx = RunCommandTests.model("nhwc_input_tiny.onnx"), calibration = RunCommandTests.model("nhwc_input_tiny.input.npy")
+        let png = dir.appendingPathComponent("rgb.png").path
+        try RunCommandTests.writePNG(png, width: 32, height: 32, channels: 3, pixels: (0..<(32 * 32 * 3)).map { UInt8(($0 * 37) % 256) })
+        var outputs: [Tensor] = []
+        for (name, flags) in [("f", [String]()), ("u", ["--uint8-input"])] {
+            let file = dir.appendingPathComponent("\(name).octet").path, out = dir.appendingPathComponent("\(name).npy").path
+            let c = try RunCommandTests.octet(["convert", onnx, "--calibration", calibration, "-o", file, "--mean", "0.5", "--std", "0.25",
+                                               "--bias-correction", "off"] + flags)
+            #expect(c.status == 0, "\(c.stderr)")
+            let r = try RunCommandTests.octet(["run", file, "--input", png, "--output", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            outputs.append(try NumpyFile.read(path: out))
+        }
+        #expect(outputs[0].shape == outputs[1].shape)
+        #expect(relativeMaxError(outputs[1].data, outputs[0].data) < 0.1)
+    }
+}

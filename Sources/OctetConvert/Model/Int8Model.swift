@@ -23,6 +23,8 @@ public final class Int8Model {
     public var inputNames: [String] { (0..<interpreter.inputCount).map { interpreter.inputTensor($0).name } }
     public var outputNames: [String] { (0..<interpreter.outputCount).map { interpreter.outputTensor($0).name } }
     public var inputShapes: [[Int]] { (0..<interpreter.inputCount).map { interpreter.inputTensor($0).shape } }
+    /// True when input `i` takes raw uint8 pixels (normalisation folded into its quantization).
+    public func takesRawPixels(_ i: Int) -> Bool { interpreter.inputTensor(i).type == .uint8 }
 
     public func run(_ inputs: [Tensor]) throws -> [Tensor] { try run(inputs, observer: nil) }
 
@@ -52,10 +54,11 @@ public final class Int8Model {
                 case .uint8:
                     let bytes = interpreter.inputBytes(i)
                     for (k, v) in slice.enumerated() {
-                        guard v >= 0, v <= 255, v == v.rounded() else {
+                        let r = v.rounded()
+                        guard r >= 0, r <= 255, abs(v - r) < 1e-3 else {
                             throw ConvertError.invalidInput("input '\(d.name)' takes raw uint8 pixels; value \(v) is not an integer in 0…255")
                         }
-                        bytes[k] = UInt8(v)
+                        bytes[k] = UInt8(r)
                     }
                 default:
                     throw ConvertError.invalidInput("input '\(d.name)' has element type \(d.type)")

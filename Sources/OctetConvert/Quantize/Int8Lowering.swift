@@ -136,10 +136,12 @@ struct Int8Lowering {
     mutating func lowerInput(_ id: ValueID) throws {
         let q = quant[id]!
         if let (mean, std) = options.uint8Input {
-            // real = (u/255 − mean)/std = s·(u − z) with s = 1/(255·std), z = 255·mean.
+            // real = (u/255 − mean)/std = s·(u − z) with s = 1/(255·std), z = 255·mean rounded to an
+            // integer: the rounding shifts every input by at most 0.5/(255·std), e.g. 0.0056 for
+            // Fashion-MNIST's std 0.353 — half the int8 input step (≈ 0.011), so well inside it.
             let z = (255 * mean).rounded()
-            guard abs(255 * mean - z) < 1e-3, (0...255).contains(z), std > 0 else {
-                throw ConvertError.invalidInput("uint8 input needs 255·mean to be an integer in 0…255 (mean \(mean)) and std > 0")
+            guard (0...255).contains(z), std > 0 else {
+                throw ConvertError.invalidInput("uint8 input needs 0 ≤ mean ≤ 1 (mean \(mean)) and std > 0")
             }
             let v = graph[id]
             let u = addTensor(TensorDescription(name: v.name, type: .uint8, shape: StorageLayout.storedShape(v), layout: storageLayout(v),
