@@ -10,18 +10,21 @@ import _MallocCounter
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../OctetConvertTests/Fixtures/models").standardized
 
-    func converted() throws -> (OctetModel, Tensor) {
-        let onnx = Self.fixtures.appendingPathComponent("resnet18_tiny.onnx").path
-        let input = try NumpyFile.read(path: Self.fixtures.appendingPathComponent("resnet18_tiny.input.npy").path)
+    func converted(_ name: String = "resnet18_tiny") throws -> (OctetModel, Tensor) {
+        let onnx = Self.fixtures.appendingPathComponent("\(name).onnx").path
+        let input = try NumpyFile.read(path: Self.fixtures.appendingPathComponent("\(name).input.npy").path)
         var options = ConversionOptions()
         options.progress = false
         let result = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
         return (try OctetModel(bytes: result.bytes), input)
     }
 
-    @Test func invokeAllocatesNothing() throws {
+    /// ResNet (conv, pool, add, FC), BagNet (slice crop, average pool), MobileNetV2 (depthwise,
+    /// clip) and ops_tiny (concat, LUTs, every float fallback incl. pad and conv-transpose scratch).
+    @Test(arguments: ["resnet18_tiny", "bagnet_tiny", "mobilenet_v2_tiny", "ops_tiny"])
+    func invokeAllocatesNothing(fixture: String) throws {
         #expect(malloc_counter_available() == 1, "the malloc interposer is not active in this build")
-        let (model, input) = try converted()
+        let (model, input) = try converted(fixture)
         let interpreter = try Interpreter(model: model)
         let per = interpreter.inputTensor(0).elementCount
         _ = interpreter.inputFloats(0).update(fromContentsOf: input.data[0..<per])
@@ -29,7 +32,7 @@ import _MallocCounter
         malloc_counter_start()
         for _ in 0..<100 { interpreter.invoke() }
         let allocations = malloc_counter_stop()
-        #expect(allocations == 0, "invoke() allocated \(allocations) times in 100 runs")
+        #expect(allocations == 0, "\(fixture): invoke() allocated \(allocations) times in 100 runs")
         // The counter itself works: an Array allocation is seen.
         malloc_counter_start()
         let array = [Int](repeating: 1, count: 1000 + Int(input.data[0].magnitude))

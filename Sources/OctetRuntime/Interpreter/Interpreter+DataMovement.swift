@@ -5,15 +5,23 @@ extension Interpreter {
     func prepareConcat(_ op: OpDescription) -> () -> Void {
         let y = op.outputs[0], axis = Int(op.params[0])
         let ys = tensors[y].shape, dstStrides = rowMajorStrides(ys)
-        var copies: [(shape: [Int], src: UnsafePointer<Int8>, srcStrides: [Int], dst: UnsafeMutablePointer<Int8>)] = []
+        var copies: [ConcatPart] = []
         var offset = 0
         for t in op.inputs {
             let s = tensors[t].shape
-            copies.append((s, UnsafePointer(int8(t)), rowMajorStrides(s), int8(y) + offset * dstStrides[axis]))
+            copies.append(ConcatPart(shape: s, src: UnsafePointer(int8(t)), srcStrides: rowMajorStrides(s), dst: int8(y) + offset * dstStrides[axis]))
             offset += s[axis]
         }
+        // Indexed loop over the buffer: a `for c in copies` loop allocates in debug builds.
         return {
-            for c in copies { octk_s8_strided_copy(Int32(c.shape.count), c.shape, c.src, c.srcStrides, c.dst, dstStrides) }
+            copies.withUnsafeBufferPointer { parts in
+                var i = 0
+                while i < parts.count {
+                    let c = parts[i]
+                    octk_s8_strided_copy(Int32(c.shape.count), c.shape, c.src, c.srcStrides, c.dst, dstStrides)
+                    i += 1
+                }
+            }
         }
     }
 
@@ -48,4 +56,12 @@ extension Interpreter {
             octk_s8_strided_copy(Int32(rank), shape, src, srcStrides, dst + offset, outStrides)
         }
     }
+}
+
+/// One Concat input: its shape and strides, and where it lands in the output.
+struct ConcatPart {
+    let shape: [Int]
+    let src: UnsafePointer<Int8>
+    let srcStrides: [Int]
+    let dst: UnsafeMutablePointer<Int8>
 }
