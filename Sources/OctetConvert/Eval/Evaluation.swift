@@ -50,15 +50,13 @@ public enum Evaluation {
         }
         // Pair int8 arena tensors with float graph values of the same name and element count.
         let g = reference.graph
-        var byName: [String: ValueID] = [:]
-        for (i, v) in g.values.enumerated() where !g.isConstant(ValueID(i)) { byName[v.name] = ValueID(i) }
+        let twins = FloatTwins(g)
         let tensors = model.octet.description.tensors
         var pairs: [(tensor: Int, value: ValueID, op: String)] = []
         var pairsOfOp: [[Int]] = Array(repeating: [], count: model.octet.description.ops.count)
         for (k, op) in model.octet.description.ops.enumerated() {
             for t in op.outputs where tensors[t].type == .int8 {
-                let name = tensors[t].name.hasSuffix(":q") ? String(tensors[t].name.dropLast(2)) : tensors[t].name
-                if let v = byName[name], g[v].elementCount == tensors[t].elementCount {
+                if let v = twins.twin(of: tensors[t]) {
                     pairsOfOp[k].append(pairs.count)
                     pairs.append((t, v, op.code.description))
                 }

@@ -54,9 +54,10 @@ public enum PatchEvidence {
         }
         let sx = d.tensors[fc.inputs[0]].quantization!.scale, sw = w.quantization!.channelScales
         var weights = [Float](repeating: 0, count: n * c), bias = [Float](repeating: 0, count: n)
+        let biasBytes = Array(bb)
         for o in 0..<n {
             for k in 0..<c { weights[o * c + k] = sw[o] * Float(Int8(bitPattern: wb[o * c + k])) }
-            bias[o] = sx * sw[o] * Float(Int32(bitPattern: UInt32(bb[4 * o]) | UInt32(bb[4 * o + 1]) << 8 | UInt32(bb[4 * o + 2]) << 16 | UInt32(bb[4 * o + 3]) << 24))
+            bias[o] = sx * sw[o] * Float(biasBytes.int32(at: o))
         }
         return apply(features: features, height: shape[1], width: shape[2], channels: c, weights: weights, bias: bias, classes: n)
     }

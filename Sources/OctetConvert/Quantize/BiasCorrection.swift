@@ -35,16 +35,12 @@ public enum BiasCorrection {
         let split = max(1, samples.count / 2)
         let measure = Array(samples[..<split]), validate = Array(samples[split...])
         let int8 = try run(model)
-        let g = float.graph
-        var byName: [String: ValueID] = [:]
-        for (i, v) in g.values.enumerated() where !g.isConstant(ValueID(i)) { byName[v.name] = ValueID(i) }
+        let twins = FloatTwins(float.graph)
         // (op index, output tensor, float twin, channels)
         var targets: [(op: Int, tensor: Int, value: ValueID, channels: Int)] = []
         for (k, op) in original.ops.enumerated() where [.conv2D, .depthwiseConv2D, .fullyConnected].contains(op.code) {
-            let t = op.outputs[0], name = original.tensors[t].name
-            if let v = byName[name.hasSuffix(":q") ? String(name.dropLast(2)) : name], g[v].elementCount == original.tensors[t].elementCount {
-                targets.append((k, t, v, original.tensors[t].shape.last!))
-            }
+            let t = op.outputs[0]
+            if let v = twins.twin(of: original.tensors[t]) { targets.append((k, t, v, original.tensors[t].shape.last!)) }
         }
         // Layer by layer in execution order: each layer's error is measured with the layers
         // before it already corrected, so propagated error is not corrected twice.
@@ -76,9 +72,7 @@ public enum BiasCorrection {
             var bias = corrected.tensors[op.inputs[2]].data
             for c in 0..<target.channels {
                 let delta = (sums[c] / Double(count) / (sIn * Double(sw[c]))).rounded()
-                let old = Int64(Int32(bitPattern: UInt32(bias[4 * c]) | UInt32(bias[4 * c + 1]) << 8 | UInt32(bias[4 * c + 2]) << 16 | UInt32(bias[4 * c + 3]) << 24))
-                let new = Int32(clamping: old - Int64(delta))
-                for b in 0..<4 { bias[4 * c + b] = UInt8((UInt32(bitPattern: new) >> UInt32(8 * b)) & 0xff) }
+                bias.setInt32(Int32(clamping: Int64(bias.int32(at: c)) - Int64(delta)), at: c)
             }
             corrected.tensors[op.inputs[2]].data = bias
             current = try run(corrected)

@@ -123,12 +123,12 @@ struct Int8Lowering {
                 model.outputs.append(f)
             }
         }
-        // The float tensors at the interface keep the ONNX names; their int8 twins get ":q".
+        // The float tensors at the interface keep the ONNX names; their int8 twins get ":q" (FloatTwins).
         let interface = Set(model.inputs + model.outputs)
         let interfaceNames = Set(interface.map { model.tensors[$0].name })
         for i in model.tensors.indices where !interface.contains(i) && model.tensors[i].storage == .arena
             && interfaceNames.contains(model.tensors[i].name) {
-            model.tensors[i].name += ":q"
+            model.tensors[i].name += FloatTwins.suffix
         }
         return model
     }
