@@ -51,6 +51,9 @@ struct ConvertCommand: ParsableCommand {
             help: ArgumentHelp("Empirical bias correction: auto (keep it only if held-out output SQNR improves), on, off.", valueName: "mode"))
     var biasCorrection: String = "auto"
 
+    @Option(help: ArgumentHelp("Cross-layer equalization of Conv → Conv pairs (ReLU6 between them becomes ReLU): auto (keep it only if held-out output SQNR against the original model improves), on, off.", valueName: "mode"))
+    var equalization: String = "auto"
+
     @Option(help: ArgumentHelp("Also draw the arena plan as an SVG.", valueName: "plan.svg"))
     var svg: String?
 
@@ -58,6 +61,9 @@ struct ConvertCommand: ParsableCommand {
         if let limit, limit <= 0 { throw ValidationError("--limit must be positive, got \(limit).") }
         if ConversionOptions.Switch(rawValue: biasCorrection) == nil {
             throw ValidationError("--bias-correction must be auto, on or off, got '\(biasCorrection)'.")
+        }
+        if ConversionOptions.Switch(rawValue: equalization) == nil {
+            throw ValidationError("--equalization must be auto, on or off, got '\(equalization)'.")
         }
         if CalibrationMethod(argument: calibrationMethod) == nil {
             throw ValidationError("unknown --calibration-method '\(calibrationMethod)': use minmax, percentile[:P], mse or auto.")
@@ -72,6 +78,7 @@ struct ConvertCommand: ParsableCommand {
         var options = ConversionOptions()
         options.calibrationMethod = CalibrationMethod(argument: calibrationMethod) ?? .minmax
         options.biasCorrection = ConversionOptions.Switch(rawValue: biasCorrection) ?? .auto
+        options.equalization = ConversionOptions.Switch(rawValue: equalization) ?? .auto
         options.mean = mean?.values ?? [0]
         options.std = std?.values ?? [1]
         if let labels { options.labels = try Labels.read(path: labels) }
@@ -97,6 +104,7 @@ struct ConvertCommand: ParsableCommand {
         print("converted \(model) → \(output)")
         print("  ops \(m.ops.count) (\(fallbacks) float fallback), tensors \(m.tensors.count), file \(result.bytes.count) bytes")
         print("  calibration: \(result.calibrationSamples) samples, method \(options.calibrationMethod)")
+        print("  cross-layer equalization: \(m.metadata("quantization.equalization") ?? "off")")
         print("  bias correction: \(m.metadata("quantization.bias_correction") ?? "off")")
         print("  arena \(m.arenaSize) bytes, lower bound \(m.arenaLowerBound) bytes (\(CLI.percentOver(m.arenaSize, m.arenaLowerBound)))")
         print(String(format: "  time %.2f s", result.seconds))

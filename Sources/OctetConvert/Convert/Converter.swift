@@ -14,6 +14,9 @@ public struct ConversionOptions: Sendable {
     public var progress = true
     /// Empirical bias correction: `.auto` keeps it only where held-out output SQNR improves.
     public var biasCorrection: Switch = .auto
+    /// Cross-layer equalization of Conv → Conv pairs: `.auto` keeps it only where the int8
+    /// output on held-out samples gets closer to the original float model.
+    public var equalization: Switch = .auto
     public enum Switch: String, Sendable { case off, on, auto }
     public init() {}
 }
@@ -49,39 +52,99 @@ public enum Converter {
         }
         let n = calibration.shape[0]
         guard n > 0 else { throw ConvertError.invalidInput("the calibration set is empty") }
-
-        let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod)
-        let bar = options.progress ? ProgressBar(total: n, label: "calibrating") : nil
-        for i in 0..<n {
-            let sample = Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)]))
-            _ = try float.executor.run([sample])
-            try calibrator.observe(float.executor)
-            bar?.update(completed: i + 1)
+        func samples(_ range: Range<Int>) -> [Tensor] {
+            range.map { i in Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
         }
-        bar?.finish()
-        let ranges = calibrator.ranges()
 
-        var lowering = try Int8Lowering(graph: float.graph, ranges: ranges.mapValues { ($0.lo, $0.hi) }, options: options.lowering)
-        var model = try lowering.run()
-        let (plan, requests, _) = try ArenaPlanning.plan(&model)
-        var biasNote = "off"
-        if options.biasCorrection != .off {
-            let samples = (0..<min(n, 48)).map { i in Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
-            let outcome = try BiasCorrection.apply(&model, float: float, samples: samples, requireImprovement: options.biasCorrection == .auto)
-            biasNote = String(format: "%@ (%d layers; held-out output SQNR %.2f → %.2f dB)",
-                              outcome.applied ? "applied" : "not applied", outcome.layers, outcome.sqnrBefore, outcome.sqnrAfter)
+        var chosen = try quantize(float, calibration: calibration, options: options, label: "calibrating")
+        var equalizationNote = "off"
+        if options.equalization != .off {
+            var graph = float.graph
+            let equalization = CrossLayerEqualization.run(&graph)
+            if equalization.pairs == 0 {
+                equalizationNote = "not applicable (no Conv → Conv pairs)"
+            } else {
+                let equalized = try FloatModel(imported: imported, optimized: graph)
+                let candidate = try quantize(equalized, calibration: calibration, options: options, label: "calibrating (equalized)")
+                // Both candidates are judged against the original float model on the last
+                // samples (bias correction measures on the first 48).
+                let heldOut = samples(max(0, n - 64)..<n)
+                let before = try BiasCorrection.outputSQNR(try BiasCorrection.run(chosen.model), float, heldOut)
+                let after = try BiasCorrection.outputSQNR(try BiasCorrection.run(candidate.model), float, heldOut)
+                let applied = options.equalization == .on || after > before
+                equalizationNote = String(format: "%@ (%d pairs; held-out output SQNR %.2f → %.2f dB",
+                                          applied ? "applied" : "not applied", equalization.pairs, before, after)
+                if equalization.clipsReplaced > 0 {
+                    // What dropping the clip bounds alone costs, before any quantization.
+                    var change = SQNRAccumulator()
+                    for x in heldOut {
+                        let f = try float.run([x])[0], e = try equalized.run([x])[0]
+                        f.data.withUnsafeBufferPointer { ref in change.add(reference: ref) { e.data[$0] } }
+                    }
+                    equalizationNote += String(format: "; %d ReLU6/Clip → ReLU, float output SQNR vs original %.2f dB",
+                                               equalization.clipsReplaced, change.decibels)
+                }
+                equalizationNote += ")"
+                if applied {
+                    chosen = candidate
+                    let lines = equalization.scales.sorted { $0.key < $1.key }.map { id, s in
+                        "\(graph[id].name)\t" + s.map { "\($0)" }.joined(separator: ",")
+                    }
+                    chosen.metadata.append(MetadataEntry("quantization.equalization_scales", lines.joined(separator: "\n")))
+                }
+            }
         }
-        model.metadata = metadata(source: source, onnxPath: onnxPath, imported: imported, ranges: ranges, graph: float.graph,
+        var model = chosen.model
+        model.metadata = metadata(source: source, onnxPath: onnxPath, imported: imported, ranges: chosen.ranges, graph: chosen.float.graph,
                                   samples: n, options: options)
-        model.metadata.append(MetadataEntry("quantization.bias_correction", biasNote))
+        model.metadata.append(MetadataEntry("quantization.bias_correction", chosen.biasNote))
+        model.metadata.append(MetadataEntry("quantization.equalization", equalizationNote))
+        model.metadata += chosen.metadata
         let bytes = OctetSerializer.serialize(model)
         do {
             _ = try OctetModel(bytes: bytes)
         } catch {
             throw ConvertError.invalidInput("internal error: the converted model fails verification: \(error)")
         }
-        return ConversionResult(model: model, bytes: bytes, plan: plan, planRequests: requests, calibrationSamples: n,
+        return ConversionResult(model: model, bytes: bytes, plan: chosen.plan, planRequests: chosen.requests, calibrationSamples: n,
                                 seconds: Date().timeIntervalSince(start))
+    }
+
+    /// One quantized candidate of a float graph.
+    struct Candidate {
+        var float: FloatModel
+        var model: ModelDescription
+        var plan: MemoryPlan
+        var requests: [BufferRequest]
+        var ranges: [ValueID: (lo: Float, hi: Float, method: String)]
+        var biasNote: String
+        var metadata: [MetadataEntry] = []
+    }
+
+    /// Calibrates `float` on every sample, lowers it to int8, plans the arena and applies bias correction.
+    static func quantize(_ float: FloatModel, calibration: Tensor, options: ConversionOptions, label: String) throws -> Candidate {
+        let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.shape[0]
+        func sample(_ i: Int) -> Tensor { Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
+        let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod)
+        let bar = options.progress ? ProgressBar(total: n, label: label) : nil
+        for i in 0..<n {
+            _ = try float.executor.run([sample(i)])
+            try calibrator.observe(float.executor)
+            bar?.update(completed: i + 1)
+        }
+        bar?.finish()
+        let ranges = calibrator.ranges()
+        var lowering = try Int8Lowering(graph: float.graph, ranges: ranges.mapValues { ($0.lo, $0.hi) }, options: options.lowering)
+        var model = try lowering.run()
+        let (plan, requests, _) = try ArenaPlanning.plan(&model)
+        var biasNote = "off"
+        if options.biasCorrection != .off {
+            let outcome = try BiasCorrection.apply(&model, float: float, samples: (0..<min(n, 48)).map(sample),
+                                                   requireImprovement: options.biasCorrection == .auto)
+            biasNote = String(format: "%@ (%d layers; held-out output SQNR %.2f → %.2f dB)",
+                              outcome.applied ? "applied" : "not applied", outcome.layers, outcome.sqnrBefore, outcome.sqnrAfter)
+        }
+        return Candidate(float: float, model: model, plan: plan, requests: requests, ranges: ranges, biasNote: biasNote)
     }
 
     static func metadata(source: Data, onnxPath: String, imported: ImportedModel, ranges: [ValueID: (lo: Float, hi: Float, method: String)],

@@ -52,13 +52,15 @@ public enum Evaluation {
         let g = reference.graph
         let twins = FloatTwins(g)
         let tensors = model.octet.description.tensors
-        var pairs: [(tensor: Int, value: ValueID, op: String)] = []
+        // Equalized tensors hold `original / s[c]` per channel (NHWC: channel = element % C).
+        let equalized = equalizationScales(model.octet.description)
+        var pairs: [(tensor: Int, value: ValueID, op: String, scales: [Float]?)] = []
         var pairsOfOp: [[Int]] = Array(repeating: [], count: model.octet.description.ops.count)
         for (k, op) in model.octet.description.ops.enumerated() {
             for t in op.outputs where tensors[t].type == .int8 {
                 if let v = twins.twin(of: tensors[t]) {
                     pairsOfOp[k].append(pairs.count)
-                    pairs.append((t, v, op.code.description))
+                    pairs.append((t, v, op.code.description, equalized[g[v].name]))
                 }
             }
         }
@@ -76,8 +78,15 @@ public enum Evaluation {
                     let quant = tensors[pair.tensor].quantization!
                     let bytes = model.interpreter.tensorBytes(pair.tensor)
                     let buffer = reference.executor.buffers[pair.value.index]
-                    layerSQNR[index].add(reference: UnsafeBufferPointer(start: buffer.baseAddress, count: g[pair.value].elementCount)) {
-                        quant.scale * Float(Int32(Int8(bitPattern: bytes[$0])) - quant.zeroPoint)
+                    let reference = UnsafeBufferPointer(start: buffer.baseAddress, count: g[pair.value].elementCount)
+                    if let s = pair.scales {
+                        layerSQNR[index].add(reference: reference) {
+                            s[$0 % s.count] * quant.scale * Float(Int32(Int8(bitPattern: bytes[$0])) - quant.zeroPoint)
+                        }
+                    } else {
+                        layerSQNR[index].add(reference: reference) {
+                            quant.scale * Float(Int32(Int8(bitPattern: bytes[$0])) - quant.zeroPoint)
+                        }
                     }
                 }
             }[0]
@@ -94,6 +103,19 @@ public enum Evaluation {
         report.outputSQNR = outputSQNR.decibels
         report.layers = zip(pairs, layerSQNR).map { EvaluationReport.Layer(name: g[$0.value].name, op: $0.op, sqnr: $1.decibels) }
         return report
+    }
+
+    /// The per-channel cross-layer equalization scales the converter recorded, by tensor name.
+    static func equalizationScales(_ model: ModelDescription) -> [String: [Float]] {
+        guard let text = model.metadata("quantization.equalization_scales") else { return [:] }
+        var result: [String: [Float]] = [:]
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "\t")
+            guard parts.count == 2 else { continue }
+            let scales = parts[1].split(separator: ",").compactMap { Float(String($0)) }
+            if !scales.isEmpty { result[String(parts[0])] = scales }
+        }
+        return result
     }
 
     static func argmax(_ v: [Float]) -> Int {

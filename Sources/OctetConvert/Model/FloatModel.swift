@@ -14,9 +14,14 @@ public final class FloatModel {
         try self.init(imported: try ONNXImporter.importModel(atPath: onnxPath), options: options)
     }
 
-    public init(imported: ImportedModel, options: GraphPasses.Options = .init()) throws {
+    public convenience init(imported: ImportedModel, options: GraphPasses.Options = .init()) throws {
+        try self.init(imported: imported, optimized: try GraphPasses.optimize(imported.graph, options: options))
+    }
+
+    /// A model running `optimized`, a graph already through `GraphPasses.optimize`.
+    init(imported: ImportedModel, optimized: Graph) throws {
         self.imported = imported
-        graph = try GraphPasses.optimize(imported.graph, options: options)
+        graph = optimized
         executor = try FloatExecutor(graph: graph)
     }
 
