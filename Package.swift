@@ -31,7 +31,7 @@ let package = Package(
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "octet", dependencies: [
-            "OctetConvert", "OctetRuntime",
+            "OctetConvert", "OctetRuntime", "OctetKernels",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "OctetConvertTests", dependencies: ["OctetConvert", "_TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter"]),
-        .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "octet"]),
+        .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "OctetRuntime", "octet"]),
     ],
     cxxLanguageStandard: .cxx17
 )

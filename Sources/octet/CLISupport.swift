@@ -61,6 +61,19 @@ enum CLI {
 }
 
 /// A comma-separated list of floats, e.g. `0.485,0.456,0.406`.
+/// A comma-separated list of positive integers, e.g. `--threads 1,2`.
+struct IntList: ExpressibleByArgument, Sendable {
+    var values: [Int]
+
+    init?(argument: String) {
+        let values = argument.split(separator: ",", omittingEmptySubsequences: false)
+            .compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.count == argument.split(separator: ",", omittingEmptySubsequences: false).count,
+              values.allSatisfy({ $0 > 0 }) else { return nil }
+        self.values = values
+    }
+}
+
 struct FloatList: ExpressibleByArgument, Sendable {
     var values: [Float]
 

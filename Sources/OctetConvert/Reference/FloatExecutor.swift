@@ -1,3 +1,4 @@
+import COpenBLAS
 import OctetKernels
 
 /// The fp32 reference path: runs a `Graph` (one batch item at a time) with OpenBLAS GEMMs
@@ -36,6 +37,17 @@ public final class FloatExecutor {
         scratch.deallocate()
         for b in packedWeights { b.deallocate() }
     }
+
+    /// Bytes the executor holds: one buffer per value (constants included), scratch, packed weights.
+    public var allocatedBytes: Int {
+        (buffers.reduce(0) { $0 + $1.count } + scratch.count + packedWeights.reduce(0) { $0 + $1.count }) * MemoryLayout<Float>.size
+    }
+
+    /// Bytes of weights re-laid out for the kernels at load.
+    public var packedWeightBytes: Int { packedWeights.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size }
+
+    /// Threads OpenBLAS may use for the GEMMs (the other float kernels run on the calling thread).
+    public static func setBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
 
     /// Makes sure the shared scratch holds at least `count` floats.
     func reserveScratch(_ count: Int) {

@@ -6,5 +6,6 @@
 #include "octk_cpu.h"
 #include "octk_f32.h"
 #include "octk_qs8.h"
+#include "octk_peak.h"
 
 #endif

@@ -15,6 +15,11 @@ public final class Interpreter {
     public let model: OctetModel
     let arena: UnsafeMutableRawBufferPointer
     private var steps: [() -> Void] = []
+    /// Bytes of weights re-laid out at load for the chosen kernels. The reference kernels read
+    /// weights in place from the mapped file, so this is 0 until packed kernels exist.
+    public private(set) var packedWeightBytes = 0
+    /// Bytes of the activation arena this interpreter allocated.
+    public var arenaBytes: Int { arena.count }
 
     public init(model: OctetModel) throws {
         self.model = model
