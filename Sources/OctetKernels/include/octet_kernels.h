@@ -7,5 +7,6 @@
 #include "octk_f32.h"
 #include "octk_qs8.h"
 #include "octk_peak.h"
+#include "octk_qs8_igemm.h"
 
 #endif

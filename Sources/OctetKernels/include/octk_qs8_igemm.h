@@ -1,0 +1,75 @@
+// int8 convolution as an indirect GEMM on packed weights (no im2col copy): the fast path of
+// Conv2D (any kernel, stride, padding, dilation, groups) and, with one tap, of 1×1 convs and
+// fully-connected layers. Every kernel here equals octk_qs8_conv_nhwc__reference bit for bit
+// whenever the spec's int32 accumulation guarantee holds (Σ (x − z_in)·w + bias fits int32).
+//
+// Data path of the "32c4" kernels (x86 VNNI: vpdpbusd multiplies unsigned by signed bytes):
+//   acc[o] = Σ_k (x[k] ^ 0x80)·w[o][k]          x ^ 0x80 = x + 128 as an unsigned byte
+//          = Σ_k (x[k] − z_in)·w[o][k] + (128 + z_in)·Σ_k w[o][k]
+// so the packed bias is bias[o] − (128 + z_in)·Σ_k w[o][k], and a padding tap reads a row of
+// z_in bytes (x − z_in = 0). Output: clamp(z_out + requant(acc + bias', M0[o], shift[o]), lo, hi).
+#ifndef OCTK_QS8_IGEMM_H
+#define OCTK_QS8_IGEMM_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "octk_f32.h"
+#include "octk_qs8.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Channels per packed output block and input channels per packed step of the 32c4 layout.
+#define OCTK_QS8_32C4_NR 32
+#define OCTK_QS8_32C4_KR 4
+
+/// Conv weights and per-channel parameters packed for the 32c4 kernels. All pointers point
+/// into one caller-owned, 64-byte aligned block of octk_qs8_conv_packed_bytes_32c4() bytes.
+typedef struct {
+  int groups, taps;   // taps = kernel_h · kernel_w
+  int cg, cg4;        // input channels per group, rounded up to a multiple of 4
+  int og, blocks;     // output channels per group, ceil(og / 32)
+  int channels;       // input channels (all groups)
+  const int8_t* weights;      // [groups][blocks][taps][cg4 / 4][32][4]; channels ≥ og and k ≥ cg hold 0
+  const int32_t* bias;        // [groups][blocks][32]: bias − (128 + z_in)·Σ w (0 past og)
+  const int32_t* multiplier;  // [groups][blocks][32]
+  const int32_t* shift;       // [groups][blocks][32], clamped to [−31, 30]
+  const int8_t* zero;         // [channels + 64] bytes of z_in: the row padding taps read
+} octk_qs8_conv_packed_32c4;
+
+/// Bytes the packed form needs (a multiple of 64).
+size_t octk_qs8_conv_packed_bytes_32c4(int groups, int taps, int cg, int og);
+
+/// Packs reference-layout weights w [groups·og][kernel_h][kernel_w][cg] and q's bias,
+/// multiplier and shift into `storage` (64-byte aligned, octk_qs8_conv_packed_bytes_32c4 bytes)
+/// and describes it in *out.
+void octk_qs8_conv_pack_32c4(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
+                             void* storage, octk_qs8_conv_packed_32c4* out);
+
+/// Indirection buffer of a conv window: ind[p·taps + ky·kernel_w + kx] = address of input pixel
+/// (iy, ix) of x [in_h][in_w][channels] (its channel 0) for output pixel p = oy·out_w + ox,
+/// or `zero` when the tap falls in the padding. ind has out_h·out_w·kernel_h·kernel_w entries.
+void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window* win, const int8_t* zero,
+                               const int8_t** ind);
+
+/// Output pixels [pixel_begin, pixel_end) of an indirect conv: y[p][g·og + o] for every group g
+/// and o < og, row stride out_channels = groups·og. Reads 4-byte groups of input channels, so up
+/// to 3 bytes past a pixel's last group may be read (never used): keep 64 readable bytes after
+/// the input tensor.
+typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
+                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// 6 pixels × 32 channels per tile, vpdpbusd zmm. Needs AVX512F + AVX512BW + AVX512VNNI.
+void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
+                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// Portable C twin of the packed path (same packing, same data path), for CPUs without a
+/// SIMD kernel and as the packing's own check.
+void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
+                                   size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,65 @@
+// Indirect-GEMM int8 conv, 6 output pixels × 32 output channels per tile: per 4 input
+// channels, two 64-byte weight loads and, per pixel, one 4-byte broadcast (sign bit flipped:
+// x ^ 0x80 is x + 128 as the unsigned operand) feeding two vpdpbusd. 12 zmm accumulators.
+#if defined(__x86_64__)
+#include <string.h>
+
+#include "octk_qs8_igemm.h"
+#include "qs8_requant_avx512.h"
+
+#define MR 6
+
+OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind,
+                                                          size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
+                                                          int32_t lo, int32_t hi, int8_t* y) {
+  const size_t out_channels = (size_t)p->groups * p->og;
+  const int taps = p->taps, cg4 = p->cg4;
+  const __m512i flip = _mm512_set1_epi8((char)0x80);
+  const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+  for (int g = 0; g < p->groups; ++g) {
+    for (int b = 0; b < p->blocks; ++b) {
+      const size_t pb = (size_t)g * p->blocks + b;
+      const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * OCTK_QS8_32C4_NR;
+      const int32_t* bias = p->bias + pb * OCTK_QS8_32C4_NR;
+      const int32_t* mult = p->multiplier + pb * OCTK_QS8_32C4_NR;
+      const int32_t* shift = p->shift + pb * OCTK_QS8_32C4_NR;
+      const int valid = p->og - b * OCTK_QS8_32C4_NR;  // channels of this block inside og
+      const __mmask16 store0 = valid >= 16 ? 0xFFFF : (__mmask16)((1u << valid) - 1);
+      const __mmask16 store1 = valid >= 32 ? 0xFFFF : (valid <= 16 ? 0 : (__mmask16)((1u << (valid - 16)) - 1));
+      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
+        const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
+        __m512i acc[MR][2];
+        for (int r = 0; r < MR; ++r) acc[r][0] = acc[r][1] = _mm512_setzero_si512();
+        const int8_t* w = wblock;
+        for (int t = 0; t < taps; ++t) {
+          const int8_t* a[MR];
+          for (int r = 0; r < MR; ++r) a[r] = ind[(p0 + (r < rows ? r : rows - 1)) * taps + t] + (size_t)g * p->cg;
+          for (int c = 0; c < cg4; c += OCTK_QS8_32C4_KR) {
+            const __m512i w0 = _mm512_load_si512(w), w1 = _mm512_load_si512(w + 64);
+            w += OCTK_QS8_32C4_NR * OCTK_QS8_32C4_KR;
+            for (int r = 0; r < MR; ++r) {
+              int32_t x4;
+              memcpy(&x4, a[r] + c, 4);
+              const __m512i xa = _mm512_xor_si512(_mm512_set1_epi32(x4), flip);
+              acc[r][0] = _mm512_dpbusd_epi32(acc[r][0], xa, w0);
+              acc[r][1] = _mm512_dpbusd_epi32(acc[r][1], xa, w1);
+            }
+          }
+        }
+        const __m512i b0 = _mm512_load_si512(bias), b1 = _mm512_load_si512(bias + 16);
+        const __m512i m0 = _mm512_load_si512(mult), m1 = _mm512_load_si512(mult + 16);
+        const __m512i s0 = _mm512_load_si512(shift), s1 = _mm512_load_si512(shift + 16);
+        for (int r = 0; r < rows; ++r) {
+          int8_t* dst = y + (p0 + r) * out_channels + (size_t)g * p->og + (size_t)b * OCTK_QS8_32C4_NR;
+          const __m128i o0 = octk_requant_output_avx512(octk_requant_avx512(_mm512_add_epi32(acc[r][0], b0), m0, s0), vz, vlo, vhi);
+          _mm_mask_storeu_epi8(dst, store0, o0);
+          if (store1) {
+            const __m128i o1 = octk_requant_output_avx512(octk_requant_avx512(_mm512_add_epi32(acc[r][1], b1), m1, s1), vz, vlo, vhi);
+            _mm_mask_storeu_epi8(dst + 16, store1, o1);
+          }
+        }
+      }
+    }
+  }
+}
+#endif

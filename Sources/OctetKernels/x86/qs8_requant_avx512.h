@@ -1,0 +1,49 @@
+// Vector form of octk_requantize for 16 int32 lanes with per-lane multiplier and shift
+// (AVX-512F), bit-exact with reference/qs8_requantize.c:
+//   x = saturate32(acc · 2^left)                          left = max(shift, 0)
+//   h = min(floor((x·M0 + 2^30) / 2^31), INT32_MAX)       SRDHM (64-bit products per lane)
+//   r = floor(h / 2^right) + (h mod 2^right > threshold)  RDBPOT, right = max(−shift, 0)
+// Internal header of the x86 kernels: include only from functions compiled for avx512f.
+#ifndef OCTK_QS8_REQUANT_AVX512_H
+#define OCTK_QS8_REQUANT_AVX512_H
+#include <immintrin.h>
+#include <stdint.h>
+
+#define OCTK_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+
+OCTK_AVX512_TARGET static inline __m512i octk_requant_avx512(__m512i acc, __m512i mult, __m512i shift) {
+  const __m512i zero = _mm512_setzero_si512();
+  const __m512i left = _mm512_max_epi32(shift, zero);
+  const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+  // Saturating left shift: lanes whose value does not survive the round trip overflowed.
+  __m512i x = _mm512_sllv_epi32(acc, left);
+  const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(x, left), acc);
+  const __mmask16 negative = _mm512_cmplt_epi32_mask(acc, zero);
+  const __m512i saturated = _mm512_mask_blend_epi32(negative, _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
+  x = _mm512_mask_blend_epi32(overflow, x, saturated);
+  // SRDHM on even and odd lanes as int64.
+  const __m512i nudge = _mm512_set1_epi64((int64_t)1 << 30), cap = _mm512_set1_epi64(INT32_MAX);
+  __m512i even = _mm512_mul_epi32(x, mult);
+  __m512i odd = _mm512_mul_epi32(_mm512_srli_epi64(x, 32), _mm512_srli_epi64(mult, 32));
+  even = _mm512_min_epi64(_mm512_srai_epi64(_mm512_add_epi64(even, nudge), 31), cap);
+  odd = _mm512_min_epi64(_mm512_srai_epi64(_mm512_add_epi64(odd, nudge), 31), cap);
+  const __m512i h = _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  // RDBPOT: remainder against half the divisor (rounded up for negative values).
+  const __m512i mask = _mm512_sub_epi32(_mm512_sllv_epi32(_mm512_set1_epi32(1), right), _mm512_set1_epi32(1));
+  const __m512i remainder = _mm512_and_si512(h, mask);
+  const __m512i threshold =
+      _mm512_mask_add_epi32(_mm512_srli_epi32(mask, 1), _mm512_cmplt_epi32_mask(h, zero), _mm512_srli_epi32(mask, 1),
+                            _mm512_set1_epi32(1));
+  const __m512i q = _mm512_srav_epi32(h, right);
+  return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, _mm512_set1_epi32(1));
+}
+
+/// z_out + r clamped to [lo, hi] and then to int8 (r is first limited to ±2^24, which changes
+/// no result: z_out, lo and hi are int8 values), as 16 packed bytes.
+OCTK_AVX512_TARGET static inline __m128i octk_requant_output_avx512(__m512i r, __m512i z_out, __m512i lo, __m512i hi) {
+  r = _mm512_min_epi32(_mm512_max_epi32(r, _mm512_set1_epi32(-(1 << 24))), _mm512_set1_epi32(1 << 24));
+  __m512i v = _mm512_add_epi32(r, z_out);
+  v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
+  return _mm512_cvtsepi32_epi8(v);
+}
+#endif
