@@ -15,6 +15,8 @@ public enum OctetError: Error, Equatable, CustomStringConvertible, Sendable {
     case plan(String)
     /// Model data given at run time does not fit the model.
     case input(String)
+    /// The requested kernel path is unknown or needs CPU features this machine lacks.
+    case kernels(String)
 
     public var description: String {
         switch self {
@@ -26,6 +28,7 @@ public enum OctetError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .op(index, code, s): return "invalid op #\(index) (\(code)): \(s)"
         case let .plan(s): return "invalid memory plan: \(s)"
         case let .input(s): return "invalid input: \(s)"
+        case let .kernels(s): return "kernel path: \(s)"
         }
     }
 }

@@ -69,6 +69,24 @@ void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed_32c4* p, const
 void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
+/// One entry of the kernel registry: dispatch, tests and benchmarks read this table.
+typedef struct {
+  const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …
+  const char* name;   // the kernel's full name
+  uint32_t required;  // OCTK_CPU_* bits it needs
+  octk_qs8_igemm_fn fn;
+} octk_qs8_igemm_entry;
+
+/// Indirect-GEMM conv kernels, fastest first; the portable "scalar" twin is last and runs anywhere.
+extern const octk_qs8_igemm_entry octk_qs8_igemm_registry[];
+extern const int octk_qs8_igemm_registry_count;
+/// Entry i of the registry (0 ≤ i < octk_qs8_igemm_registry_count).
+const octk_qs8_igemm_entry* octk_qs8_igemm_registry_entry(int i);
+
+/// The entry for `path` (NULL or "auto": the first one this CPU supports), or NULL when the
+/// path is unknown or needs features this CPU lacks.
+const octk_qs8_igemm_entry* octk_qs8_igemm_select(const char* path);
+
 #ifdef __cplusplus
 }
 #endif

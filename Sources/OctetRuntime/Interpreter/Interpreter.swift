@@ -17,20 +17,37 @@ public final class Interpreter {
     private var steps: [() -> Void] = []
     /// Bytes of weights re-laid out at load for the chosen kernels. The reference kernels read
     /// weights in place from the mapped file, so this is 0 until packed kernels exist.
-    public private(set) var packedWeightBytes = 0
+    public internal(set) var packedWeightBytes = 0
+    /// Bytes of the indirection buffers of the packed conv kernels (input addresses per output
+    /// pixel and tap), built once in `init`.
+    public internal(set) var indirectionBytes = 0
     /// Bytes of the activation arena this interpreter allocated.
-    public var arenaBytes: Int { arena.count }
+    public var arenaBytes: Int { arena.count - Interpreter.arenaSlack }
+    /// The kernels chosen for this CPU (or forced): see `KernelPath`.
+    public let kernels: KernelSelection
+    /// Packed weights and indirection buffers made once in `init`, freed in `deinit`.
+    var owned: [UnsafeMutableRawPointer] = []
+    /// Readable bytes after the planned arena: the 4-byte input loads of the packed conv
+    /// kernels may run up to 3 bytes past a tensor's end.
+    static let arenaSlack = 64
 
-    public init(model: OctetModel) throws {
+    /// `kernels`: `.automatic` picks the fastest kernels this CPU runs unless the environment
+    /// variable `OCTET_KERNELS` names a path (`reference`, `scalar`, `avx512vnni`, …).
+    public init(model: OctetModel, kernels path: KernelPath = .automatic) throws {
         self.model = model
-        arena = .allocate(byteCount: max(model.description.arenaSize, OctetFormat.alignment), alignment: OctetFormat.alignment)
+        kernels = try KernelSelection(path)
+        arena = .allocate(byteCount: max(model.description.arenaSize, OctetFormat.alignment) + Interpreter.arenaSlack,
+                          alignment: OctetFormat.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0)
         for (index, op) in model.description.ops.enumerated() {
             steps.append(try prepare(op, index: index))
         }
     }
 
-    deinit { arena.deallocate() }
+    deinit {
+        arena.deallocate()
+        for block in owned { block.deallocate() }
+    }
 
     /// Runs every op once on the current inputs.
     public func invoke() {

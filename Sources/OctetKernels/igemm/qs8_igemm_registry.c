@@ -1,0 +1,28 @@
+// Registry of the indirect-GEMM conv kernels and their run-time selection.
+#include <string.h>
+
+#include "octk_cpu.h"
+#include "octk_qs8_igemm.h"
+
+const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
+#if defined(__x86_64__)
+    {"avx512vnni", "octk_qs8_igemm_6x32c4__avx512vnni", OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VNNI,
+     octk_qs8_igemm_6x32c4__avx512vnni},
+#endif
+    {"scalar", "octk_qs8_igemm_1x32c4__scalar", 0, octk_qs8_igemm_1x32c4__scalar},
+};
+const int octk_qs8_igemm_registry_count = (int)(sizeof octk_qs8_igemm_registry / sizeof octk_qs8_igemm_registry[0]);
+
+const octk_qs8_igemm_entry* octk_qs8_igemm_registry_entry(int i) { return &octk_qs8_igemm_registry[i]; }
+
+const octk_qs8_igemm_entry* octk_qs8_igemm_select(const char* path) {
+  const uint32_t features = octk_cpu_features();
+  const int any = path == NULL || path[0] == 0 || strcmp(path, "auto") == 0;
+  for (int i = 0; i < octk_qs8_igemm_registry_count; ++i) {
+    const octk_qs8_igemm_entry* e = &octk_qs8_igemm_registry[i];
+    if (!any && strcmp(path, e->path) != 0) continue;
+    if ((features & e->required) == e->required) return e;
+    if (!any) return NULL;
+  }
+  return NULL;
+}

@@ -1,0 +1,57 @@
+import OctetKernels
+
+extension Interpreter {
+    /// Whether op `op` (Conv2D or FullyConnected) can run on the packed indirect-GEMM kernels:
+    /// its input must live in the arena (the kernels may read 3 bytes past it, into the slack).
+    func runsOnIndirectGEMM(_ op: OpDescription) -> Bool {
+        kernels.igemm != nil && tensors[op.inputs[0]].storage == .arena
+    }
+
+    /// Conv2D or FullyConnected on the packed indirect-GEMM kernel. Weights are packed and the
+    /// indirection buffer (one input-row address per output pixel and tap) is built here, once;
+    /// a fully-connected layer is a 1×1 conv over its M rows of K channels.
+    func prepareIndirectGEMM(_ op: OpDescription) -> () -> Void {
+        let kernel = kernels.igemm!.fn!
+        let xt = op.inputs[0], yt = op.outputs[0]
+        let xs = tensors[xt].shape, ys = tensors[yt].shape, ws = tensors[op.inputs[1]].shape
+        let fc = op.code == .fullyConnected
+        let groups = fc ? 1 : Int(op.params[10])
+        let taps = fc ? 1 : ws[1] * ws[2]
+        let cg = fc ? xs[1] : ws[3]
+        let og = fc ? ws[0] : ws[0] / groups
+        let lo = fc ? op.params[0] : op.params[11], hi = fc ? op.params[1] : op.params[12]
+        var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
+                                 input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: lo, hi: hi)
+
+        let bytes = octk_qs8_conv_packed_bytes_32c4(Int32(groups), Int32(taps), Int32(cg), Int32(og))
+        let storage = allocateOwned(bytes: bytes)
+        packedWeightBytes += bytes
+        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed_32c4>.size).bindMemory(to: octk_qs8_conv_packed_32c4.self, capacity: 1)
+        octk_qs8_conv_pack_32c4(UnsafePointer(int8(op.inputs[1])), &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
+
+        let x = UnsafePointer(int8(xt)), y = int8(yt)
+        let images = xs[0], pixelsPerImage = fc ? 1 : ys[1] * ys[2], pixels = images * pixelsPerImage
+        let entries = pixels * taps
+        let ind = allocateOwned(bytes: max(entries, 1) * MemoryLayout<UnsafePointer<Int8>>.stride)
+            .bindMemory(to: UnsafePointer<Int8>?.self, capacity: max(entries, 1))
+        indirectionBytes += max(entries, 1) * MemoryLayout<UnsafePointer<Int8>>.stride
+        if fc {
+            for m in 0..<images { ind[m] = x + m * cg }
+        } else {
+            var win = window(op.params, input: xs, output: ys)
+            let inImage = xs[1] * xs[2] * xs[3]
+            for n in 0..<images {
+                octk_qs8_conv_indirection(x + n * inImage, Int32(xs[3]), &win, packed.pointee.zero, ind + n * pixelsPerImage * taps)
+            }
+        }
+        let zOut = zeroPoint(yt)
+        return { kernel(packed, ind, 0, pixels, zOut, lo, hi, y) }
+    }
+
+    /// A 64-byte aligned block owned (and freed) by the interpreter.
+    func allocateOwned(bytes: Int) -> UnsafeMutableRawPointer {
+        let block = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+        owned.append(block)
+        return block
+    }
+}
