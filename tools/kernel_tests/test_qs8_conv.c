@@ -239,6 +239,13 @@ void tk_check_qs8_dwconv(tk_ctx* t, tk_qs8_dwconv_fn fn) {
   tk_window_sweep(t, (tk_any_fn)fn, one_dwconv, 4, 1, 2, 4);   // multiplier 2..4
 }
 
+/// Multiplier 1 only (the packed depthwise kernels), with the int32 guarantee.
+void tk_check_qs8_dwconv_int32(tk_ctx* t, tk_qs8_dwconv_fn fn) {
+  g_int32_guarantee = 1;
+  tk_window_sweep(t, (tk_any_fn)fn, one_dwconv, 10, 3, 1, 1);
+  g_int32_guarantee = 0;
+}
+
 // ---- fully connected -------------------------------------------------------------------
 
 static void one_fc(tk_ctx* t, tk_qs8_fc_fn fn, size_t rows, size_t k, size_t out, int force_extreme) {

@@ -12,6 +12,9 @@
 typedef void (*tk_qs8_conv_fn)(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
                                const octk_window* win, const octk_qs8_requant* q, int8_t* y);
 void tk_check_qs8_conv_int32(tk_ctx* t, tk_qs8_conv_fn fn);
+typedef void (*tk_qs8_dwconv_fn)(const int8_t* x, int channels, int multiplier, const int8_t* w,
+                                 const octk_window* win, const octk_qs8_requant* q, int8_t* y);
+void tk_check_qs8_dwconv_int32(tk_ctx* t, tk_qs8_dwconv_fn fn);
 int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
 int tk_s8_end(tk_ctx* t, int ok);
 void tk_s8_fill(tk_rng* r, int8_t* p, size_t n, int lo, int hi);
@@ -42,28 +45,48 @@ static void conv_via_igemm(const int8_t* x, int channels, int groups, const int8
   free(storage);
 }
 
-/// Larger shapes against the reference kernel itself.
-static void one_twin(tk_ctx* t) {
-  tk_rng* r = tk_rand(t);
-  const int groups = tk_rng_chance(r, 1, 4) ? tk_rng_int(r, 2, 4) : 1;
-  const int cg = tk_rng_int(r, 1, 72), og = tk_rng_chance(r, 1, 3) ? tk_rng_int(r, 1, 20) : tk_rng_int(r, 20, 100);
-  const int channels = cg * groups, oc = og * groups;
-  octk_window w;
-  memset(&w, 0, sizeof w);
-  w.kernel_h = tk_rng_int(r, 1, 3) * 2 - 1;  // 1, 3, 5
-  w.kernel_w = tk_rng_chance(r, 1, 4) ? tk_rng_int(r, 1, 7) : w.kernel_h;
-  w.stride_h = w.stride_w = tk_rng_int(r, 1, 2);
-  w.dilation_h = w.dilation_w = tk_rng_chance(r, 1, 5) ? 2 : 1;
-  w.pad_top = tk_rng_int(r, 0, w.kernel_h / 2 + 1);
-  w.pad_bottom = tk_rng_int(r, 0, w.kernel_h / 2);
-  w.pad_left = tk_rng_int(r, 0, w.kernel_w / 2 + 1);
-  w.pad_right = tk_rng_int(r, 0, w.kernel_w / 2);
-  w.in_h = tk_rng_int(r, w.dilation_h * (w.kernel_h - 1) + 1, 14);
-  w.in_w = tk_rng_int(r, w.dilation_w * (w.kernel_w - 1) + 1, 14);
-  w.out_h = (w.in_h + w.pad_top + w.pad_bottom - w.dilation_h * (w.kernel_h - 1) - 1) / w.stride_h + 1;
-  w.out_w = (w.in_w + w.pad_left + w.pad_right - w.dilation_w * (w.kernel_w - 1) - 1) / w.stride_w + 1;
-  const size_t taps = (size_t)w.kernel_h * w.kernel_w * cg;
+static octk_qs8_dwconv_fn g_dw_kernel;
 
+/// Depthwise conv (multiplier 1) with the reference signature through pack → indirection → kernel.
+static void dwconv_via_packed(const int8_t* x, int channels, int multiplier, const int8_t* w, const octk_window* win,
+                              const octk_qs8_requant* q, int8_t* y) {
+  (void)multiplier;  // the sweep passes 1
+  const int taps = win->kernel_h * win->kernel_w;
+  void* storage = aligned_alloc(64, octk_qs8_dwconv_packed_bytes_16c(channels, taps));
+  octk_qs8_dwconv_packed_16c packed;
+  octk_qs8_dwconv_pack_16c(w, q, channels, taps, storage, &packed);
+  const size_t pixels = (size_t)win->out_h * win->out_w;
+  const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
+  octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
+  const size_t split = (size_t)(g_split * (double)pixels);
+  g_dw_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+  g_dw_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+  free(ind);
+  free(storage);
+}
+
+/// Random conv geometry for the twin checks: kernel 1/3/5 (or a random width), stride 1–2,
+/// dilation 1–2, asymmetric pads, input up to 14×14.
+static void random_twin_window(tk_rng* r, octk_window* w) {
+  memset(w, 0, sizeof *w);
+  w->kernel_h = tk_rng_int(r, 1, 3) * 2 - 1;
+  w->kernel_w = tk_rng_chance(r, 1, 4) ? tk_rng_int(r, 1, 7) : w->kernel_h;
+  w->stride_h = w->stride_w = tk_rng_int(r, 1, 2);
+  w->dilation_h = w->dilation_w = tk_rng_chance(r, 1, 5) ? 2 : 1;
+  w->pad_top = tk_rng_int(r, 0, w->kernel_h / 2 + 1);
+  w->pad_bottom = tk_rng_int(r, 0, w->kernel_h / 2);
+  w->pad_left = tk_rng_int(r, 0, w->kernel_w / 2 + 1);
+  w->pad_right = tk_rng_int(r, 0, w->kernel_w / 2);
+  w->in_h = tk_rng_int(r, w->dilation_h * (w->kernel_h - 1) + 1, 14);
+  w->in_w = tk_rng_int(r, w->dilation_w * (w->kernel_w - 1) + 1, 14);
+  w->out_h = (w->in_h + w->pad_top + w->pad_bottom - w->dilation_h * (w->kernel_h - 1) - 1) / w->stride_h + 1;
+  w->out_w = (w->in_w + w->pad_left + w->pad_right - w->dilation_w * (w->kernel_w - 1) - 1) / w->stride_w + 1;
+}
+
+/// Random requantization parameters for sums of `taps` terms (realistic multipliers with a
+/// tenth at the edges; biases well inside int32).
+static octk_qs8_requant random_twin_q(tk_ctx* t, int oc, size_t taps) {
+  tk_rng* r = tk_rand(t);
   int32_t* bias = tk_alloc(t, sizeof(int32_t) * oc);
   int32_t* mult = tk_alloc(t, sizeof(int32_t) * oc);
   int32_t* shift = tk_alloc(t, sizeof(int32_t) * oc);
@@ -74,6 +97,19 @@ static void one_twin(tk_ctx* t) {
     tk_qs8_random_multiplier(r, 64.0 / spread, 1, 10, &mult[o], &shift[o]);
     bias[o] = tk_rng_int(r, -(int)spread, (int)spread);
   }
+  return q;
+}
+
+/// Conv twin: many 32-channel blocks, channel remainders mod 4, groups, split pixel ranges.
+static void one_twin(tk_ctx* t) {
+  tk_rng* r = tk_rand(t);
+  const int groups = tk_rng_chance(r, 1, 4) ? tk_rng_int(r, 2, 4) : 1;
+  const int cg = tk_rng_int(r, 1, 72), og = tk_rng_chance(r, 1, 3) ? tk_rng_int(r, 1, 20) : tk_rng_int(r, 20, 100);
+  const int channels = cg * groups, oc = og * groups;
+  octk_window w;
+  random_twin_window(r, &w);
+  const size_t taps = (size_t)w.kernel_h * w.kernel_w * cg;
+  octk_qs8_requant q = random_twin_q(t, oc, taps);
   g_split = tk_rng_float(r, 0.0f, 1.0f);
   tk_describe(t, "twin: channels %d groups %d out_channels %d kernel %dx%d stride %d dilation %d pads %d,%d,%d,%d in %dx%d "
               "z_in %d z_out %d clamp [%d, %d] split %.2f",
@@ -92,6 +128,32 @@ static void one_twin(tk_ctx* t) {
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, yn, tk_layout_3((size_t)w.out_h, (size_t)w.out_w, (size_t)oc, "oy,ox,o")));
 }
 
+/// Depthwise twin: channel counts up to 200 (block remainders mod 16).
+static void one_dw_twin(tk_ctx* t) {
+  tk_rng* r = tk_rand(t);
+  const int channels = tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 1, 40) : tk_rng_int(r, 40, 200);
+  octk_window w;
+  random_twin_window(r, &w);
+  const size_t taps = (size_t)w.kernel_h * w.kernel_w;
+  octk_qs8_requant q = random_twin_q(t, channels, taps);
+  g_split = tk_rng_float(r, 0.0f, 1.0f);
+  tk_describe(t, "dw twin: channels %d kernel %dx%d stride %d dilation %d pads %d,%d,%d,%d in %dx%d z_in %d z_out %d "
+              "clamp [%d, %d] split %.2f", channels, w.kernel_h, w.kernel_w, w.stride_h, w.dilation_h, w.pad_top,
+              w.pad_left, w.pad_bottom, w.pad_right, w.in_h, w.in_w, q.input_zero_point, q.output_zero_point, q.lo, q.hi,
+              g_split);
+  const size_t xn = (size_t)w.in_h * w.in_w * channels, wn = taps * channels, yn = (size_t)w.out_h * w.out_w * channels;
+  int8_t* x = tk_s8_alloc(t, xn);
+  int8_t* wt = tk_s8_alloc(t, wn);
+  int8_t* y = tk_s8_alloc(t, yn);
+  int8_t* want = tk_alloc(t, yn);
+  tk_s8_fill(r, x, xn, -128, 127);
+  tk_s8_fill(r, wt, wn, -127, 127);
+  tk_s8_fill(r, y, yn, -128, 127);
+  octk_qs8_dwconv_nhwc__reference(x, channels, 1, wt, &w, &q, want);
+  dwconv_via_packed(x, channels, 1, wt, &w, &q, y);
+  tk_s8_end(t, tk_s8_compare(t, "y", y, want, yn, tk_layout_3((size_t)w.out_h, (size_t)w.out_w, (size_t)channels, "oy,ox,c")));
+}
+
 static void check_kernel(tk_ctx* t, octk_qs8_igemm_fn kernel) {
   g_kernel = kernel;
   g_split = 0.37;
@@ -99,18 +161,24 @@ static void check_kernel(tk_ctx* t, octk_qs8_igemm_fn kernel) {
   for (int i = 0; i < 300; ++i) one_twin(t);
 }
 
-static void case_scalar(tk_ctx* t) { check_kernel(t, octk_qs8_igemm_1x32c4__scalar); }
+static void check_dw_kernel(tk_ctx* t, octk_qs8_dwconv_fn kernel) {
+  g_dw_kernel = kernel;
+  g_split = 0.37;
+  tk_check_qs8_dwconv_int32(t, dwconv_via_packed);
+  for (int i = 0; i < 300; ++i) one_dw_twin(t);
+}
+
+// Every registry path's kernels (the registry is what dispatch uses).
+static void case_registry(tk_ctx* t) {
+  for (int i = 0; i < octk_qs8_igemm_registry_count; ++i) {
+    const octk_qs8_igemm_entry* e = octk_qs8_igemm_registry_entry(i);
+    if ((octk_cpu_features() & e->required) != e->required) continue;
+    check_kernel(t, e->fn);
+    check_dw_kernel(t, e->dwconv);
+  }
+}
 
 static const tk_case kIgemmCases[] = {
-    {"qs8.igemm_1x32c4.scalar", case_scalar, 0},
+    {"qs8.packed_paths", case_registry, 0},
 };
 TK_REGISTER(kIgemmCases)
-
-#if defined(__x86_64__)
-static void case_avx512vnni(tk_ctx* t) { check_kernel(t, octk_qs8_igemm_6x32c4__avx512vnni); }
-
-static const tk_case kIgemmX86Cases[] = {
-    {"avx512vnni.qs8.igemm_6x32c4", case_avx512vnni, OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VNNI},
-};
-TK_REGISTER(kIgemmX86Cases)
-#endif

@@ -69,15 +69,50 @@ void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed_32c4* p, const
 void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
+// ---- depthwise conv (channel multiplier 1) on packed weights ------------------------------
+//
+// acc[c] = Σ_t x[t][c]·w[t][c] + bias'[c] with bias' = bias − z_in·Σ_t w[t][c]; padding taps read
+// a row of z_in bytes. Channels in blocks of 16 (int32 lanes); weights pre-widened to int32.
+
+#define OCTK_QS8_DW_NR 16
+
+typedef struct {
+  int channels, taps, blocks;  // blocks = ceil(channels / 16)
+  const int32_t* weights;      // [blocks][taps][16], 0 past channels
+  const int32_t* bias;         // [blocks][16]: bias − z_in·Σ_t w
+  const int32_t* multiplier;   // [blocks][16]
+  const int32_t* shift;        // [blocks][16], clamped to [−31, 30]
+  const int8_t* zero;          // [channels + 64] bytes of z_in
+} octk_qs8_dwconv_packed_16c;
+
+size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps);
+
+/// Packs reference-layout depthwise weights w [kernel_h][kernel_w][channels] (multiplier 1).
+void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                              octk_qs8_dwconv_packed_16c* out);
+
+/// Output pixels [pixel_begin, pixel_end) of a depthwise conv (multiplier 1) through an
+/// indirection buffer from octk_qs8_conv_indirection. Reads 16-byte channel groups, so up to
+/// 15 bytes past a pixel's last channel may be read (never used): keep 64 readable bytes after
+/// the input tensor.
+typedef void (*octk_qs8_dwconv_fn)(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
+                                   size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
+                                 size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
+                                 size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
 /// One entry of the kernel registry: dispatch, tests and benchmarks read this table.
 typedef struct {
   const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …
   const char* name;   // the kernel's full name
   uint32_t required;  // OCTK_CPU_* bits it needs
   octk_qs8_igemm_fn fn;
+  octk_qs8_dwconv_fn dwconv;  // the path's depthwise kernel (multiplier 1)
 } octk_qs8_igemm_entry;
 
-/// Indirect-GEMM conv kernels, fastest first; the portable "scalar" twin is last and runs anywhere.
+/// Kernel paths (indirect-GEMM conv + depthwise kernels), fastest first; the portable "scalar" twin is last and runs anywhere.
 extern const octk_qs8_igemm_entry octk_qs8_igemm_registry[];
 extern const int octk_qs8_igemm_registry_count;
 /// Entry i of the registry (0 ≤ i < octk_qs8_igemm_registry_count).

@@ -30,22 +30,56 @@ extension Interpreter {
         octk_qs8_conv_pack_32c4(UnsafePointer(int8(op.inputs[1])), &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
 
         let x = UnsafePointer(int8(xt)), y = int8(yt)
-        let images = xs[0], pixelsPerImage = fc ? 1 : ys[1] * ys[2], pixels = images * pixelsPerImage
-        let entries = pixels * taps
-        let ind = allocateOwned(bytes: max(entries, 1) * MemoryLayout<UnsafePointer<Int8>>.stride)
-            .bindMemory(to: UnsafePointer<Int8>?.self, capacity: max(entries, 1))
-        indirectionBytes += max(entries, 1) * MemoryLayout<UnsafePointer<Int8>>.stride
+        let pixels = fc ? xs[0] : ys[0] * ys[1] * ys[2]
+        let ind: UnsafeMutablePointer<UnsafePointer<Int8>?>
         if fc {
-            for m in 0..<images { ind[m] = x + m * cg }
+            ind = allocateOwned(bytes: max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride)
+                .bindMemory(to: UnsafePointer<Int8>?.self, capacity: max(pixels, 1))
+            indirectionBytes += max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride
+            for m in 0..<pixels { ind[m] = x + m * cg }
         } else {
-            var win = window(op.params, input: xs, output: ys)
-            let inImage = xs[1] * xs[2] * xs[3]
-            for n in 0..<images {
-                octk_qs8_conv_indirection(x + n * inImage, Int32(xs[3]), &win, packed.pointee.zero, ind + n * pixelsPerImage * taps)
-            }
+            ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
         }
         let zOut = zeroPoint(yt)
         return { kernel(packed, ind, 0, pixels, zOut, lo, hi, y) }
+    }
+
+    /// Whether a DepthwiseConv2D runs on the packed depthwise kernel (multiplier 1, arena input).
+    func runsOnPackedDepthwise(_ op: OpDescription) -> Bool {
+        kernels.igemm != nil && op.params[10] == 1 && tensors[op.inputs[0]].storage == .arena
+    }
+
+    /// DepthwiseConv2D (multiplier 1) on the path's packed depthwise kernel; weights widened
+    /// and the indirection buffer built here, once.
+    func preparePackedDepthwise(_ op: OpDescription) -> () -> Void {
+        let kernel = kernels.igemm!.dwconv!
+        let xt = op.inputs[0], yt = op.outputs[0]
+        let xs = tensors[xt].shape, ys = tensors[yt].shape
+        let channels = xs[3], taps = Int(op.params[0] * op.params[1])
+        var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
+                                 input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: op.params[11], hi: op.params[12])
+        let bytes = octk_qs8_dwconv_packed_bytes_16c(Int32(channels), Int32(taps))
+        let storage = allocateOwned(bytes: bytes)
+        packedWeightBytes += bytes
+        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed_16c>.size).bindMemory(to: octk_qs8_dwconv_packed_16c.self, capacity: 1)
+        octk_qs8_dwconv_pack_16c(UnsafePointer(int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
+        let ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
+        let y = int8(yt), pixels = ys[0] * ys[1] * ys[2], zOut = zeroPoint(yt), lo = op.params[11], hi = op.params[12]
+        return { kernel(packed, ind, 0, pixels, zOut, lo, hi, y) }
+    }
+
+    /// Input addresses of every output pixel's taps (all images), padding taps → `zero`.
+    func indirection(_ op: OpDescription, input xs: [Int], output ys: [Int], taps: Int, zero: UnsafePointer<Int8>?) -> UnsafeMutablePointer<UnsafePointer<Int8>?> {
+        let x = UnsafePointer(int8(op.inputs[0]))
+        let pixelsPerImage = ys[1] * ys[2], entries = max(ys[0] * pixelsPerImage * taps, 1)
+        let ind = allocateOwned(bytes: entries * MemoryLayout<UnsafePointer<Int8>>.stride).bindMemory(to: UnsafePointer<Int8>?.self, capacity: entries)
+        indirectionBytes += entries * MemoryLayout<UnsafePointer<Int8>>.stride
+        var win = window(op.params, input: xs, output: ys)
+        let inImage = xs[1] * xs[2] * xs[3]
+        for n in 0..<ys[0] {
+            octk_qs8_conv_indirection(x + n * inImage, Int32(xs[3]), &win, zero, ind + n * pixelsPerImage * taps)
+        }
+        return ind
     }
 
     /// A 64-byte aligned block owned (and freed) by the interpreter.

@@ -5,6 +5,7 @@ extension Interpreter {
     func prepare(_ op: OpDescription, index: Int) throws -> () -> Void {
         switch op.code {
         case .conv2D where runsOnIndirectGEMM(op), .fullyConnected where runsOnIndirectGEMM(op): return prepareIndirectGEMM(op)
+        case .depthwiseConv2D where runsOnPackedDepthwise(op): return preparePackedDepthwise(op)
         case .conv2D, .depthwiseConv2D: return prepareConvolution(op)
         case .fullyConnected: return prepareFullyConnected(op)
         case .maxPool2D, .averagePool2D: return preparePool(op)
