@@ -103,6 +103,15 @@ void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed_16c* p, const int8
 void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
+// ---- elementwise ---------------------------------------------------------------------------
+
+/// Add of two same-shape contiguous tensors, exactly octk_qs8_add_strided__reference over
+/// `count` elements (rank 1, unit strides).
+typedef void (*octk_qs8_add_fn)(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+
+void octk_qs8_add__avx512(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+void octk_qs8_add__scalar(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+
 /// One entry of the kernel registry: dispatch, tests and benchmarks read this table.
 typedef struct {
   const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …
@@ -110,6 +119,7 @@ typedef struct {
   uint32_t required;  // OCTK_CPU_* bits it needs
   octk_qs8_igemm_fn fn;
   octk_qs8_dwconv_fn dwconv;  // the path's depthwise kernel (multiplier 1)
+  octk_qs8_add_fn add;        // the path's contiguous add
 } octk_qs8_igemm_entry;
 
 /// Kernel paths (indirect-GEMM conv + depthwise kernels), fastest first; the portable "scalar" twin is last and runs anywhere.

@@ -11,16 +11,32 @@
 
 #define OCTK_AVX512_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
 
+/// saturate32(x · 2^left) per lane, 0 ≤ left ≤ 30: lanes whose value does not survive the
+/// round trip overflowed and take INT32_MAX / INT32_MIN by sign.
+OCTK_AVX512_TARGET static inline __m512i octk_shl_sat_avx512(__m512i x, __m512i left) {
+  const __m512i shifted = _mm512_sllv_epi32(x, left);
+  const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(shifted, left), x);
+  const __mmask16 negative = _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512());
+  const __m512i saturated = _mm512_mask_blend_epi32(negative, _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
+  return _mm512_mask_blend_epi32(overflow, shifted, saturated);
+}
+
+/// saturate32(a + b) per lane: overflow when both operands share a sign the sum lacks.
+OCTK_AVX512_TARGET static inline __m512i octk_add_sat_avx512(__m512i a, __m512i b) {
+  const __m512i s = _mm512_add_epi32(a, b);
+  // Sign bit of (s ^ a) & (s ^ b) set ⇔ overflow; then the result takes a's side.
+  const __mmask16 overflow =
+      _mm512_cmplt_epi32_mask(_mm512_and_si512(_mm512_xor_si512(s, a), _mm512_xor_si512(s, b)), _mm512_setzero_si512());
+  const __mmask16 negative = _mm512_cmplt_epi32_mask(a, _mm512_setzero_si512());
+  const __m512i saturated = _mm512_mask_blend_epi32(negative, _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
+  return _mm512_mask_blend_epi32(overflow, s, saturated);
+}
+
 OCTK_AVX512_TARGET static inline __m512i octk_requant_avx512(__m512i acc, __m512i mult, __m512i shift) {
   const __m512i zero = _mm512_setzero_si512();
   const __m512i left = _mm512_max_epi32(shift, zero);
   const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
-  // Saturating left shift: lanes whose value does not survive the round trip overflowed.
-  __m512i x = _mm512_sllv_epi32(acc, left);
-  const __mmask16 overflow = _mm512_cmpneq_epi32_mask(_mm512_srav_epi32(x, left), acc);
-  const __mmask16 negative = _mm512_cmplt_epi32_mask(acc, zero);
-  const __m512i saturated = _mm512_mask_blend_epi32(negative, _mm512_set1_epi32(INT32_MAX), _mm512_set1_epi32(INT32_MIN));
-  x = _mm512_mask_blend_epi32(overflow, x, saturated);
+  __m512i x = octk_shl_sat_avx512(acc, left);
   // SRDHM on even and odd lanes as int64.
   const __m512i nudge = _mm512_set1_epi64((int64_t)1 << 30), cap = _mm512_set1_epi64(INT32_MAX);
   __m512i even = _mm512_mul_epi32(x, mult);

@@ -18,6 +18,11 @@ extension Interpreter {
             var params = octk_qs8_add_params(a_zero_point: zeroPoint(a), b_zero_point: zeroPoint(b), output_zero_point: zeroPoint(y),
                                              left_shift: p[0], a_multiplier: p[1], a_shift: p[2], b_multiplier: p[3], b_shift: p[4],
                                              output_multiplier: p[5], output_shift: p[6], lo: p[7], hi: p[8])
+            // Same-shape contiguous operands (residual adds) take the path's vector kernel.
+            if let add = kernels.igemm?.add, tensors[a].shape == shape, tensors[b].shape == shape {
+                let count = tensors[y].elementCount
+                return { add(count, pa, pb, py, &params) }
+            }
             return { octk_qs8_add_strided__reference(rank, shape, pa, sa, pb, sb, py, sy, &params) }
         }
         var params = octk_qs8_mul_params(a_zero_point: zeroPoint(a), b_zero_point: zeroPoint(b), output_zero_point: zeroPoint(y),
