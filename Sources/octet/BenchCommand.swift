@@ -58,12 +58,15 @@ struct BenchCommand: ParsableCommand {
             var report = BenchReport(model: model, runtime: target.runtime, machine: machine, loadMilliseconds: target.loadMilliseconds,
                                      macs: target.macs, arenaBytes: target.arenaBytes, packedWeightBytes: target.packedWeightBytes)
             for n in threads.values {
-                let used = target.setThreads(n)
+                let used = try target.setThreads(n)
                 for _ in 0..<warmup { try target.invoke() }
                 let samples = try (0..<runs).map { _ in try milliseconds { try target.invoke() } }
                 report.threads.append(.init(requested: n, used: used, latency: LatencyStats(samples), samples: samples))
             }
-            if profile { report.profile = try target.profile(runs: runs, threads: threads.values[0]) }
+            if profile {
+                _ = try target.setThreads(threads.values[0])
+                report.profile = try target.profile(runs: runs, threads: threads.values[0])
+            }
             report.peakResidentBytes = Machine.peakResidentBytes()
             if json {
                 let encoder = JSONEncoder()

@@ -21,11 +21,11 @@ import _MallocCounter
 
     /// ResNet (conv, pool, add, FC), BagNet (slice crop, average pool), MobileNetV2 (depthwise,
     /// clip) and ops_tiny (concat, LUTs, every float fallback incl. pad and conv-transpose scratch).
-    @Test(arguments: ["resnet18_tiny", "bagnet_tiny", "mobilenet_v2_tiny", "ops_tiny"])
-    func invokeAllocatesNothing(fixture: String) throws {
+    @Test(arguments: ["resnet18_tiny", "bagnet_tiny", "mobilenet_v2_tiny", "ops_tiny"], [1, 2])
+    func invokeAllocatesNothing(fixture: String, threads: Int) throws {
         #expect(malloc_counter_available() == 1, "the malloc interposer is not active in this build")
         let (model, input) = try converted(fixture)
-        let interpreter = try Interpreter(model: model)
+        let interpreter = try Interpreter(model: model, threads: threads)
         let per = interpreter.inputTensor(0).elementCount
         _ = interpreter.inputFloats(0).update(fromContentsOf: input.data[0..<per])
         interpreter.invoke()  // warm-up

@@ -4,13 +4,14 @@ import OctetRuntime
 import Testing
 
 /// Every kernel path computes the same bytes: whole converted models run on the reference
-/// kernels and on each path this CPU has, and every op's output tensor must match bit for bit.
+/// kernels and on each path this CPU has, on 1 and 3 threads, and every op's output tensor
+/// must match bit for bit.
 @Suite struct KernelPathTests {
     static let fixtures = ["resnet18_tiny", "mobilenet_v1_tiny", "mobilenet_v2_tiny", "bagnet_tiny", "nhwc_input_tiny", "ops_tiny"]
 
     /// Every op's output bytes after one invoke on `path`.
-    func trace(_ model: OctetModel, _ input: Tensor, path: KernelPath) throws -> [[UInt8]] {
-        let interpreter = try Interpreter(model: model, kernels: path)
+    func trace(_ model: OctetModel, _ input: Tensor, path: KernelPath, threads: Int = 1) throws -> [[UInt8]] {
+        let interpreter = try Interpreter(model: model, kernels: path, threads: threads)
         let per = interpreter.inputTensor(0).elementCount
         _ = interpreter.inputFloats(0).update(fromContentsOf: input.data[0..<per])
         var outputs: [[UInt8]] = []
@@ -27,14 +28,16 @@ import Testing
         let paths = KernelSelection.availablePaths()
         #expect(paths.contains("scalar"))
         for path in paths {
-            let got = try trace(model, input, path: .named(path))
+          for threads in [1, 3] {
+            let got = try trace(model, input, path: .named(path), threads: threads)
             #expect(got.count == reference.count)
             for (k, (a, b)) in zip(got, reference).enumerated() where a != b {
                 let code = model.description.ops[k].code
                 let differing = zip(a, b).filter { $0 != $1 }.count
-                Issue.record("\(fixture) on \(path): op #\(k) (\(code)) differs from the reference in \(differing) of \(a.count) bytes")
+                Issue.record("\(fixture) on \(path), \(threads) threads: op #\(k) (\(code)) differs from the reference in \(differing) of \(a.count) bytes")
                 break
             }
+          }
         }
     }
 
@@ -48,5 +51,6 @@ import Testing
         #expect(automatic.kernels.path == KernelSelection.availablePaths().first)
         #expect(automatic.packedWeightBytes > 0 && automatic.indirectionBytes > 0)
         #expect(try Interpreter(model: model, kernels: .reference).packedWeightBytes == 0)
+        #expect(throws: OctetError.self) { _ = try Interpreter(model: model, threads: 0) }
     }
 }

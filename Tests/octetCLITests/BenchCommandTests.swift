@@ -46,7 +46,7 @@ import Testing
         #expect(report.macs == model.multiplyAccumulates && model.multiplyAccumulates > 0)
         #expect(report.threads.map(\.requested) == [1, 2])
         for t in report.threads {
-            #expect(t.used == 1, "the int8 interpreter has no thread pool yet")
+            #expect(t.used == t.requested)
             #expect(t.samples.count == 4 && t.latency.runs == 4)
             #expect(t.latency.min == t.samples.min() && t.latency.min > 0)
             #expect(t.latency.min <= t.latency.median && t.latency.median <= t.latency.p90 && t.latency.p90 <= t.latency.p99)

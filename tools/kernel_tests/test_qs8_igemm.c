@@ -27,6 +27,8 @@ void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
 // The kernel under test and a pixel split point in [0, 1] (fraction of the output pixels).
 static octk_qs8_igemm_fn g_kernel;
 static double g_split = 0.5;
+// When set, the kernels run through this pool (octk_pool_run) instead of two fixed ranges.
+static octk_pool* g_pool = NULL;
 
 /// Conv with the reference signature through pack → indirection → kernel (two pixel ranges).
 static void conv_via_igemm(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
@@ -39,9 +41,14 @@ static void conv_via_igemm(const int8_t* x, int channels, int groups, const int8
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
-  const size_t split = (size_t)(g_split * (double)pixels);
-  g_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
-  g_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+  if (g_pool) {
+    octk_qs8_igemm_job job = {g_kernel, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+    octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, 6);
+  } else {
+    const size_t split = (size_t)(g_split * (double)pixels);
+    g_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+    g_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+  }
   free(ind);
   free(storage);
 }
@@ -59,9 +66,14 @@ static void dwconv_via_packed(const int8_t* x, int channels, int multiplier, con
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
-  const size_t split = (size_t)(g_split * (double)pixels);
-  g_dw_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
-  g_dw_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+  if (g_pool) {
+    octk_qs8_dwconv_job job = {g_dw_kernel, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+    octk_pool_run(g_pool, octk_qs8_dwconv_job_run, &job, pixels, 1);
+  } else {
+    const size_t split = (size_t)(g_split * (double)pixels);
+    g_dw_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+    g_dw_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+  }
   free(ind);
   free(storage);
 }
@@ -218,6 +230,14 @@ static void case_registry(tk_ctx* t) {
     check_kernel(t, e->fn);
     check_dw_kernel(t, e->dwconv);
     for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
+    // The same kernels split over 3 threads by the pool: identical bytes.
+    g_pool = octk_pool_create(3);
+    g_kernel = e->fn;
+    for (int k = 0; k < 60; ++k) one_twin(t);
+    g_dw_kernel = e->dwconv;
+    for (int k = 0; k < 60; ++k) one_dw_twin(t);
+    octk_pool_destroy(g_pool);
+    g_pool = NULL;
   }
 }
 

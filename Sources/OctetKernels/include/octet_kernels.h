@@ -8,5 +8,6 @@
 #include "octk_qs8.h"
 #include "octk_peak.h"
 #include "octk_qs8_igemm.h"
+#include "octk_pool.h"
 
 #endif

@@ -112,6 +112,28 @@ typedef void (*octk_qs8_add_fn)(size_t count, const int8_t* a, const int8_t* b, 
 void octk_qs8_add__avx512(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 void octk_qs8_add__scalar(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 
+// ---- jobs for octk_pool_run: one op's kernel call over a range of output pixels ------------
+
+typedef struct {
+  octk_qs8_igemm_fn fn;
+  const octk_qs8_conv_packed_32c4* packed;
+  const int8_t* const* ind;
+  int32_t output_zero_point, lo, hi;
+  int8_t* y;
+} octk_qs8_igemm_job;
+
+typedef struct {
+  octk_qs8_dwconv_fn fn;
+  const octk_qs8_dwconv_packed_16c* packed;
+  const int8_t* const* ind;
+  int32_t output_zero_point, lo, hi;
+  int8_t* y;
+} octk_qs8_dwconv_job;
+
+/// octk_task_fn adapters: run the job's kernel on pixels [begin, end).
+void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
+void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
+
 /// One entry of the kernel registry: dispatch, tests and benchmarks read this table.
 typedef struct {
   const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …

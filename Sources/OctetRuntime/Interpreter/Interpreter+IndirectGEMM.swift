@@ -40,8 +40,10 @@ extension Interpreter {
         } else {
             ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
         }
-        let zOut = zeroPoint(yt)
-        return { kernel(packed, ind, 0, pixels, zOut, lo, hi, y) }
+        let job = allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
+        job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt), lo: lo, hi: hi, y: y))
+        let pool = self.pool
+        return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, 6) }
     }
 
     /// Whether a DepthwiseConv2D runs on the packed depthwise kernel (multiplier 1, arena input).
@@ -64,8 +66,12 @@ extension Interpreter {
         let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed_16c>.size).bindMemory(to: octk_qs8_dwconv_packed_16c.self, capacity: 1)
         octk_qs8_dwconv_pack_16c(UnsafePointer(int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
         let ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
-        let y = int8(yt), pixels = ys[0] * ys[1] * ys[2], zOut = zeroPoint(yt), lo = op.params[11], hi = op.params[12]
-        return { kernel(packed, ind, 0, pixels, zOut, lo, hi, y) }
+        let pixels = ys[0] * ys[1] * ys[2]
+        let job = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_job>.size).bindMemory(to: octk_qs8_dwconv_job.self, capacity: 1)
+        job.initialize(to: octk_qs8_dwconv_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt),
+                                               lo: op.params[11], hi: op.params[12], y: int8(yt)))
+        let pool = self.pool
+        return { octk_pool_run(pool, octk_qs8_dwconv_job_run, job, pixels, 1) }
     }
 
     /// Input addresses of every output pixel's taps (all images), padding taps → `zero`.

@@ -25,6 +25,10 @@ public final class Interpreter {
     public var arenaBytes: Int { arena.count - Interpreter.arenaSlack }
     /// The kernels chosen for this CPU (or forced): see `KernelPath`.
     public let kernels: KernelSelection
+    /// Threads each packed-kernel op is split over (the caller included).
+    public let threads: Int
+    /// Workers of the packed kernels (nil with one thread).
+    var pool: OpaquePointer? = nil
     /// Packed weights and indirection buffers made once in `init`, freed in `deinit`.
     var owned: [UnsafeMutableRawPointer] = []
     /// Readable bytes after the planned arena: the 4-byte input loads of the packed conv
@@ -33,9 +37,18 @@ public final class Interpreter {
 
     /// `kernels`: `.automatic` picks the fastest kernels this CPU runs unless the environment
     /// variable `OCTET_KERNELS` names a path (`reference`, `scalar`, `avx512vnni`, …).
-    public init(model: OctetModel, kernels path: KernelPath = .automatic) throws {
+    /// `threads`: how many threads the packed kernels split each op over (the caller's thread
+    /// included; workers are created here and live as long as the interpreter). Results are
+    /// identical for any thread count.
+    public init(model: OctetModel, kernels path: KernelPath = .automatic, threads: Int = 1) throws {
         self.model = model
         kernels = try KernelSelection(path)
+        guard threads >= 1 else { throw OctetError.kernels("threads must be ≥ 1, got \(threads)") }
+        if threads > 1 {
+            guard let pool = octk_pool_create(Int32(threads)) else { throw OctetError.kernels("cannot start \(threads - 1) worker threads") }
+            self.pool = pool
+        }
+        self.threads = threads
         arena = .allocate(byteCount: max(model.description.arenaSize, OctetFormat.alignment) + Interpreter.arenaSlack,
                           alignment: OctetFormat.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0)
@@ -45,6 +58,7 @@ public final class Interpreter {
     }
 
     deinit {
+        octk_pool_destroy(pool)
         arena.deallocate()
         for block in owned { block.deallocate() }
     }

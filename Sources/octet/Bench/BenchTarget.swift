@@ -13,7 +13,7 @@ protocol BenchTarget {
     /// Caveats printed under the text report.
     var notes: [String] { get }
     /// Asks for `count` threads; returns how many the runtime will use.
-    func setThreads(_ count: Int) -> Int
+    func setThreads(_ count: Int) throws -> Int
     func invoke() throws
     func profile(runs: Int, threads: Int) throws -> [BenchReport.OpProfile]
 }
@@ -30,7 +30,7 @@ func benchInput(count: Int) -> [Float] {
 /// A `.octet` model on the int8 interpreter.
 final class Int8BenchTarget: BenchTarget {
     let octet: OctetModel
-    let interpreter: Interpreter
+    var interpreter: Interpreter
     let loadMilliseconds: Double
     let verifyMilliseconds: Double
     var runtime: String { "octet-int8" }
@@ -61,12 +61,18 @@ final class Int8BenchTarget: BenchTarget {
     var arenaBytes: Int { interpreter.arenaBytes }
     var packedWeightBytes: Int { interpreter.packedWeightBytes }
     var notes: [String] {
-        [String(format: "load = mmap + verify %.2f ms + interpreter preparation %.2f ms", verifyMilliseconds, loadMilliseconds - verifyMilliseconds),
-         "weights are read in place from the mapped file (no packing yet)"]
+        [String(format: "load = mmap + verify %.2f ms + interpreter preparation (weight packing) %.2f ms", verifyMilliseconds, loadMilliseconds - verifyMilliseconds),
+         "kernels: \(interpreter.kernels) (path \(interpreter.kernels.path)); indirection buffers \(interpreter.indirectionBytes) B"]
     }
 
-    /// The interpreter runs every op on the calling thread (no thread pool yet).
-    func setThreads(_ count: Int) -> Int { 1 }
+    /// A new interpreter with `count` threads (its pool's workers start here, untimed).
+    func setThreads(_ count: Int) throws -> Int {
+        if interpreter.threads != count {
+            interpreter = try Interpreter(model: octet, threads: count)
+            for i in 0..<interpreter.inputCount { fill(input: i) }
+        }
+        return count
+    }
 
     func invoke() { interpreter.invoke() }
 

@@ -1,0 +1,12 @@
+// Pool adapters: a prepared op (kernel + arguments) run over a range of output pixels.
+#include "octk_qs8_igemm.h"
+
+void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end) {
+  const octk_qs8_igemm_job* j = job;
+  j->fn(j->packed, j->ind, begin, end, j->output_zero_point, j->lo, j->hi, j->y);
+}
+
+void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end) {
+  const octk_qs8_dwconv_job* j = job;
+  j->fn(j->packed, j->ind, begin, end, j->output_zero_point, j->lo, j->hi, j->y);
+}

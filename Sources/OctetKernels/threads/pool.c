@@ -1,0 +1,140 @@
+// Persistent worker pool (octk_pool.h). A job is published by bumping `generation` under the
+// mutex; workers spin on it (relaxed loads, bounded), then wait on `wake`. Each worker runs the
+// range of its index and decrements `pending`; the caller runs range 0 and spins until
+// `pending` reaches zero. Jobs never overlap: octk_pool_run returns only after every range ran.
+#define _GNU_SOURCE
+#include "octk_pool.h"
+
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+
+#define OCTK_POOL_SPINS 200000
+
+struct octk_pool {
+  int threads;
+  pthread_t* workers;  // threads − 1
+  pthread_mutex_t mutex;
+  pthread_cond_t wake;
+  atomic_ulong generation;
+  atomic_int pending;
+  atomic_int stop;
+  // The current job (written before `generation` is bumped).
+  octk_task_fn fn;
+  void* context;
+  size_t count, chunk;
+};
+
+typedef struct {
+  octk_pool* pool;
+  int index;
+} worker_arg;
+
+static void run_range(octk_pool* p, int index) {
+  const size_t begin = (size_t)index * p->chunk;
+  if (begin >= p->count) return;
+  const size_t end = begin + p->chunk < p->count ? begin + p->chunk : p->count;
+  p->fn(p->context, begin, end);
+}
+
+static void* worker_main(void* arg) {
+  worker_arg* w = arg;
+  octk_pool* p = w->pool;
+  const int index = w->index;
+  free(w);
+  unsigned long seen = 0;
+  for (;;) {
+    unsigned long g = atomic_load_explicit(&p->generation, memory_order_acquire);
+    for (int spin = 0; g == seen && spin < OCTK_POOL_SPINS; ++spin) {
+      if (atomic_load_explicit(&p->stop, memory_order_relaxed)) return NULL;
+      g = atomic_load_explicit(&p->generation, memory_order_acquire);
+    }
+    if (g == seen) {
+      pthread_mutex_lock(&p->mutex);
+      while ((g = atomic_load_explicit(&p->generation, memory_order_acquire)) == seen &&
+             !atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+        pthread_cond_wait(&p->wake, &p->mutex);
+      }
+      pthread_mutex_unlock(&p->mutex);
+    }
+    if (atomic_load_explicit(&p->stop, memory_order_relaxed)) return NULL;
+    seen = g;
+    run_range(p, index);
+    atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel);
+  }
+}
+
+octk_pool* octk_pool_create(int threads) {
+  if (threads < 1) threads = 1;
+  octk_pool* p = calloc(1, sizeof *p);
+  if (p == NULL) return NULL;
+  p->threads = threads;
+  pthread_mutex_init(&p->mutex, NULL);
+  pthread_cond_init(&p->wake, NULL);
+  atomic_init(&p->generation, 0);
+  atomic_init(&p->pending, 0);
+  atomic_init(&p->stop, 0);
+  if (threads > 1) {
+    p->workers = calloc((size_t)threads - 1, sizeof(pthread_t));
+    if (p->workers == NULL) {
+      octk_pool_destroy(p);
+      return NULL;
+    }
+    for (int i = 1; i < threads; ++i) {
+      worker_arg* arg = malloc(sizeof *arg);
+      if (arg == NULL) {
+        p->threads = i;
+        octk_pool_destroy(p);
+        return NULL;
+      }
+      arg->pool = p;
+      arg->index = i;
+      if (pthread_create(&p->workers[i - 1], NULL, worker_main, arg) != 0) {
+        free(arg);
+        p->threads = i;  // only workers 1 … i−1 exist
+        octk_pool_destroy(p);
+        return NULL;
+      }
+    }
+  }
+  return p;
+}
+
+void octk_pool_destroy(octk_pool* p) {
+  if (p == NULL) return;
+  pthread_mutex_lock(&p->mutex);
+  atomic_store(&p->stop, 1);
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->mutex);
+  for (int i = 1; i < p->threads && p->workers != NULL; ++i) pthread_join(p->workers[i - 1], NULL);
+  free(p->workers);
+  pthread_cond_destroy(&p->wake);
+  pthread_mutex_destroy(&p->mutex);
+  free(p);
+}
+
+int octk_pool_threads(const octk_pool* p) { return p == NULL ? 1 : p->threads; }
+
+void octk_pool_run(octk_pool* p, octk_task_fn fn, void* context, size_t count, size_t grain) {
+  if (count == 0) return;
+  if (grain == 0) grain = 1;
+  if (p == NULL || p->threads == 1 || count <= grain) {
+    fn(context, 0, count);
+    return;
+  }
+  // Ranges of whole grains, as even as possible.
+  const size_t grains = (count + grain - 1) / grain;
+  const size_t per = (grains + (size_t)p->threads - 1) / (size_t)p->threads;
+  p->fn = fn;
+  p->context = context;
+  p->count = count;
+  p->chunk = per * grain;
+  atomic_store_explicit(&p->pending, p->threads - 1, memory_order_relaxed);
+  pthread_mutex_lock(&p->mutex);
+  atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
+  pthread_cond_broadcast(&p->wake);
+  pthread_mutex_unlock(&p->mutex);
+  run_range(p, 0);
+  while (atomic_load_explicit(&p->pending, memory_order_acquire) != 0) sched_yield();
+}
