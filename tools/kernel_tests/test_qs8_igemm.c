@@ -208,6 +208,33 @@ static void one_add_twin(tk_ctx* t, octk_qs8_add_fn add) {
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
 }
 
+/// f32 → int8 quantization vs the reference: ordinary values, exact ties (k + 1/2)·scale,
+/// NaN, ±∞, values far beyond the int8 range, tiny and odd scales.
+static void one_quantize_twin(tk_ctx* t, octk_qs8_quantize_f32_fn quantize) {
+  tk_rng* r = tk_rand(t);
+  const size_t n = (size_t)(tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 0, 40) : tk_rng_int(r, 40, 500));
+  const float scale = tk_rng_chance(r, 1, 4) ? exp2f((float)tk_rng_int(r, -12, 4)) : tk_rng_float(r, 1e-4f, 2.0f);
+  const int32_t z = tk_qs8_random_zero_point(r);
+  tk_describe(t, "quantize twin: n %zu scale %a z %d", n, (double)scale, z);
+  float* x = tk_alloc_f32(t, n + 1);
+  for (size_t i = 0; i < n; ++i) {
+    switch (tk_rng_int(r, 0, 9)) {
+      case 0: x[i] = ((float)tk_rng_int(r, -140, 140) + 0.5f) * scale; break;  // ties
+      case 1: x[i] = NAN; break;
+      case 2: x[i] = tk_rng_chance(r, 1, 2) ? INFINITY : -INFINITY; break;
+      case 3: x[i] = tk_rng_float(r, -1e30f, 1e30f); break;
+      case 4: x[i] = (float)tk_rng_int(r, -200, 200) * scale; break;  // exact integers
+      default: x[i] = tk_rng_float(r, -200.0f, 200.0f) * scale; break;
+    }
+  }
+  int8_t* y = tk_s8_alloc(t, n);
+  int8_t* want = tk_alloc(t, n + 1);
+  tk_s8_fill(r, y, n, -128, 127);
+  octk_qs8_quantize_f32__reference(x, n, scale, z, want);
+  quantize(x, n, scale, z, y);
+  tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
+}
+
 static void check_kernel(tk_ctx* t, octk_qs8_igemm_fn kernel) {
   g_kernel = kernel;
   g_split = 0.37;
@@ -230,6 +257,7 @@ static void case_registry(tk_ctx* t) {
     check_kernel(t, e->fn);
     check_dw_kernel(t, e->dwconv);
     for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
+    for (int k = 0; k < 400; ++k) one_quantize_twin(t, e->quantize);
     // The same kernels split over 3 threads by the pool: identical bytes.
     g_pool = octk_pool_create(3);
     g_kernel = e->fn;

@@ -7,10 +7,11 @@
 const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
 #if defined(__x86_64__)
     {"avx512vnni", "octk_qs8_igemm_6x32c4__avx512vnni", OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VNNI,
-     octk_qs8_igemm_6x32c4__avx512vnni, octk_qs8_dwconv_16c__avx512, octk_qs8_add__avx512},
+     octk_qs8_igemm_6x32c4__avx512vnni, octk_qs8_dwconv_16c__avx512, octk_qs8_add__avx512,
+     octk_qs8_quantize_f32__avx512},
 #endif
     {"scalar", "octk_qs8_igemm_1x32c4__scalar", 0, octk_qs8_igemm_1x32c4__scalar, octk_qs8_dwconv_16c__scalar,
-     octk_qs8_add__scalar},
+     octk_qs8_add__scalar, octk_qs8_quantize_f32__reference},
 };
 const int octk_qs8_igemm_registry_count = (int)(sizeof octk_qs8_igemm_registry / sizeof octk_qs8_igemm_registry[0]);
 

@@ -134,6 +134,11 @@ typedef struct {
 void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
 
+/// f32 → int8 quantization, exactly octk_qs8_quantize_f32__reference.
+typedef void (*octk_qs8_quantize_f32_fn)(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+
+void octk_qs8_quantize_f32__avx512(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+
 /// One entry of the kernel registry: dispatch, tests and benchmarks read this table.
 typedef struct {
   const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …
@@ -142,6 +147,7 @@ typedef struct {
   octk_qs8_igemm_fn fn;
   octk_qs8_dwconv_fn dwconv;  // the path's depthwise kernel (multiplier 1)
   octk_qs8_add_fn add;        // the path's contiguous add
+  octk_qs8_quantize_f32_fn quantize;  // the path's f32 → int8 quantization
 } octk_qs8_igemm_entry;
 
 /// Kernel paths (indirect-GEMM conv + depthwise kernels), fastest first; the portable "scalar" twin is last and runs anywhere.

@@ -15,15 +15,17 @@ OCTK_AVX512_TARGET void octk_qs8_add__avx512(size_t count, const int8_t* a, cons
   const int32_t sa = p->a_shift > 30 ? 30 : (p->a_shift < -31 ? -31 : p->a_shift);
   const int32_t sb = p->b_shift > 30 ? 30 : (p->b_shift < -31 ? -31 : p->b_shift);
   const int32_t so = p->output_shift > 30 ? 30 : (p->output_shift < -31 ? -31 : p->output_shift);
-  const __m512i vsa = _mm512_set1_epi32(sa), vsb = _mm512_set1_epi32(sb), vso = _mm512_set1_epi32(so);
+  const octk_requant_block_avx512 qa = octk_requant_block_avx512_make(ma, _mm512_set1_epi32(sa));
+  const octk_requant_block_avx512 qb = octk_requant_block_avx512_make(mb, _mm512_set1_epi32(sb));
+  const octk_requant_block_avx512 qo = octk_requant_block_avx512_make(mo, _mm512_set1_epi32(so));
   const __m512i zo = _mm512_set1_epi32(p->output_zero_point), lo = _mm512_set1_epi32(p->lo), hi = _mm512_set1_epi32(p->hi);
   for (size_t i = 0; i < count; i += 16) {
     const __mmask16 m = count - i >= 16 ? 0xFFFF : (__mmask16)((1u << (count - i)) - 1);
     const __m512i va = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, a + i));
     const __m512i vb = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, b + i));
-    const __m512i ra = octk_requant_avx512(octk_shl_sat_avx512(_mm512_sub_epi32(va, za), left), ma, vsa);
-    const __m512i rb = octk_requant_avx512(octk_shl_sat_avx512(_mm512_sub_epi32(vb, zb), left), mb, vsb);
-    const __m512i r = octk_requant_avx512(octk_add_sat_avx512(ra, rb), mo, vso);
+    const __m512i ra = octk_requant_block_avx512_apply(octk_shl_sat_avx512(_mm512_sub_epi32(va, za), left), &qa);
+    const __m512i rb = octk_requant_block_avx512_apply(octk_shl_sat_avx512(_mm512_sub_epi32(vb, zb), left), &qb);
+    const __m512i r = octk_requant_block_avx512_apply(octk_add_sat_avx512(ra, rb), &qo);
     _mm_mask_storeu_epi8(y + i, m, octk_requant_output_avx512(r, zo, lo, hi));
   }
 }

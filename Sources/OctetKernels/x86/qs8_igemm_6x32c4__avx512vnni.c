@@ -26,6 +26,10 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
       const int valid = p->og - b * OCTK_QS8_32C4_NR;  // channels of this block inside og
       const __mmask16 store0 = valid >= 16 ? 0xFFFF : (__mmask16)((1u << valid) - 1);
       const __mmask16 store1 = valid >= 32 ? 0xFFFF : (valid <= 16 ? 0 : (__mmask16)((1u << (valid - 16)) - 1));
+      const __m512i b0 = _mm512_load_si512(bias), b1 = _mm512_load_si512(bias + 16);
+      const octk_requant_block_avx512 q0 = octk_requant_block_avx512_make(_mm512_load_si512(mult), _mm512_load_si512(shift));
+      const octk_requant_block_avx512 q1 =
+          octk_requant_block_avx512_make(_mm512_load_si512(mult + 16), _mm512_load_si512(shift + 16));
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         // Named accumulators (an indexed array would be kept in memory).
@@ -56,17 +60,14 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
 #undef ROW
           }
         }
-        const __m512i b0 = _mm512_load_si512(bias), b1 = _mm512_load_si512(bias + 16);
-        const __m512i m0 = _mm512_load_si512(mult), m1 = _mm512_load_si512(mult + 16);
-        const __m512i s0 = _mm512_load_si512(shift), s1 = _mm512_load_si512(shift + 16);
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * OCTK_QS8_32C4_NR;
 #define STORE(r)                                                                                                  \
   if (r < rows) {                                                                                                 \
     _mm_mask_storeu_epi8(dst + r * out_channels, store0,                                                          \
-                         octk_requant_output_avx512(octk_requant_avx512(_mm512_add_epi32(c##r##0, b0), m0, s0), vz, vlo, vhi)); \
+                         octk_requant_output_avx512(octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##0, b0), &q0), vz, vlo, vhi)); \
     if (store1)                                                                                                   \
       _mm_mask_storeu_epi8(dst + r * out_channels + 16, store1,                                                   \
-                           octk_requant_output_avx512(octk_requant_avx512(_mm512_add_epi32(c##r##1, b1), m1, s1), vz, vlo, vhi)); \
+                           octk_requant_output_avx512(octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##1, b1), &q1), vz, vlo, vhi)); \
   }
         STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5)
 #undef STORE

@@ -54,6 +54,47 @@ OCTK_AVX512_TARGET static inline __m512i octk_requant_avx512(__m512i acc, __m512
   return _mm512_mask_add_epi32(q, _mm512_cmpgt_epi32_mask(remainder, threshold), q, _mm512_set1_epi32(1));
 }
 
+/// Requantization constants of 16 channels, made once per channel block and applied to many
+/// accumulator vectors. When no lane shifts left and no multiplier is INT32_MIN (every real
+/// model), SRDHM cannot saturate and RDBPOT can run on the 64-bit product directly:
+///   h = floor((x·M0 + 2^30) / 2^31)              (fits int32)
+///   r = floor((h + 2^(e−1) − [h < 0]) / 2^e)      for e = right ≥ 1, r = h for e = 0
+/// which is gemmlowp's round-half-away-from-zero division, exactly; otherwise the general
+/// octk_requant_avx512 runs.
+typedef struct {
+  __m512i mult, shift, mult_odd;
+  __m512i right_even, right_odd, half_even, half_odd, one_even, one_odd;
+  int fast;
+} octk_requant_block_avx512;
+
+OCTK_AVX512_TARGET static inline octk_requant_block_avx512 octk_requant_block_avx512_make(__m512i mult, __m512i shift) {
+  octk_requant_block_avx512 b;
+  const __m512i zero = _mm512_setzero_si512();
+  b.mult = mult;
+  b.shift = shift;
+  b.mult_odd = _mm512_srli_epi64(mult, 32);
+  b.fast = _mm512_cmpgt_epi32_mask(shift, zero) == 0 && _mm512_cmpeq_epi32_mask(mult, _mm512_set1_epi32(INT32_MIN)) == 0;
+  const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
+  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF), one = _mm512_set1_epi64(1);
+  b.right_even = _mm512_and_si512(right, low);
+  b.right_odd = _mm512_srli_epi64(right, 32);
+  b.half_even = _mm512_srli_epi64(_mm512_sllv_epi64(one, b.right_even), 1);
+  b.half_odd = _mm512_srli_epi64(_mm512_sllv_epi64(one, b.right_odd), 1);
+  b.one_even = _mm512_min_epu64(b.half_even, one);
+  b.one_odd = _mm512_min_epu64(b.half_odd, one);
+  return b;
+}
+
+OCTK_AVX512_TARGET static inline __m512i octk_requant_block_avx512_apply(__m512i acc, const octk_requant_block_avx512* b) {
+  if (!b->fast) return octk_requant_avx512(acc, b->mult, b->shift);
+  const __m512i nudge = _mm512_set1_epi64((int64_t)1 << 30);
+  __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(acc, b->mult), nudge), 31);
+  __m512i odd = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), b->mult_odd), nudge), 31);
+  even = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(even, b->half_even), _mm512_and_si512(_mm512_srli_epi64(even, 63), b->one_even)), b->right_even);
+  odd = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(odd, b->half_odd), _mm512_and_si512(_mm512_srli_epi64(odd, 63), b->one_odd)), b->right_odd);
+  return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+}
+
 /// z_out + r clamped to [lo, hi] and then to int8 (r is first limited to ±2^24, which changes
 /// no result: z_out, lo and hi are int8 values), as 16 packed bytes.
 OCTK_AVX512_TARGET static inline __m128i octk_requant_output_avx512(__m512i r, __m512i z_out, __m512i lo, __m512i hi) {

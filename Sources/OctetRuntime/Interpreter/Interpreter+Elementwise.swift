@@ -39,6 +39,7 @@ extension Interpreter {
             return { octk_qs8_quantize_u8__reference(x, count, zi, zo, m, s, y) }
         }
         let x = UnsafePointer(float(xt)), s = scale(yt)
+        if let quantize = kernels.igemm?.quantize { return { quantize(x, count, s, zo, y) } }
         return { octk_qs8_quantize_f32__reference(x, count, s, zo, y) }
     }
 
