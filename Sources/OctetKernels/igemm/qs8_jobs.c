@@ -10,3 +10,8 @@ void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end) {
   const octk_qs8_dwconv_job* j = job;
   j->fn(j->packed, j->ind, begin, end, j->output_zero_point, j->lo, j->hi, j->y);
 }
+
+void octk_qs8_add_job_run(void* job, size_t begin, size_t end) {
+  const octk_qs8_add_job* j = job;
+  j->fn(end - begin, j->a + begin, j->b + begin, j->y + begin, j->params);
+}

@@ -130,9 +130,18 @@ typedef struct {
   int8_t* y;
 } octk_qs8_dwconv_job;
 
-/// octk_task_fn adapters: run the job's kernel on pixels [begin, end).
+typedef struct {
+  void (*fn)(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+  const int8_t* a;
+  const int8_t* b;
+  int8_t* y;
+  const octk_qs8_add_params* params;
+} octk_qs8_add_job;
+
+/// octk_task_fn adapters: run the job's kernel on pixels (elements, for add) [begin, end).
 void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
+void octk_qs8_add_job_run(void* job, size_t begin, size_t end);
 
 /// f32 → int8 quantization, exactly octk_qs8_quantize_f32__reference.
 typedef void (*octk_qs8_quantize_f32_fn)(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);

@@ -21,7 +21,12 @@ extension Interpreter {
             // Same-shape contiguous operands (residual adds) take the path's vector kernel.
             if let add = kernels.igemm?.add, tensors[a].shape == shape, tensors[b].shape == shape {
                 let count = tensors[y].elementCount
-                return { add(count, pa, pb, py, &params) }
+                let stored = allocateOwned(bytes: MemoryLayout<octk_qs8_add_params>.size).bindMemory(to: octk_qs8_add_params.self, capacity: 1)
+                stored.initialize(to: params)
+                let job = allocateOwned(bytes: MemoryLayout<octk_qs8_add_job>.size).bindMemory(to: octk_qs8_add_job.self, capacity: 1)
+                job.initialize(to: octk_qs8_add_job(fn: add, a: pa, b: pb, y: py, params: stored))
+                let pool = self.pool
+                return { octk_pool_run(pool, octk_qs8_add_job_run, job, count, 256) }
             }
             return { octk_qs8_add_strided__reference(rank, shape, pa, sa, pb, sb, py, sy, &params) }
         }
