@@ -115,11 +115,11 @@ def main():
         f.write("# Int8 accuracy: Octet vs float vs onnxruntime\n\n")
         f.write(f"Fashion-MNIST test set ({n} images), models from `models/` (trained by `tools/train.py`), "
                 "calibration on `models/calibration_500.npy` (500 training images) for Octet and for onnxruntime "
-                "(QDQ, per-channel, uint8 activations, MinMax; `tools/ort_quantize.py`). Octet runs its int8 reference "
-                "kernels (`octet eval`). Produced by `.venv/bin/python tools/accuracy_table.py`.\n\n")
+                "(QDQ, per-channel, uint8 activations, MinMax; `tools/ort_quantize.py`). Octet runs its int8 interpreter "
+                "(`octet eval`; every kernel path computes the same bytes as the reference kernels). Produced by `.venv/bin/python tools/accuracy_table.py`.\n\n")
         f.write("Targets (issue 5): int8 within 0.3 pp of float, agreement ≥ 99.5%, not worse than onnxruntime.\n\n")
-        f.write(f"Calibration methods run: {', '.join(methods)}; `octet convert` defaults otherwise (empirical bias correction "
-                "`auto`: kept only where it raises held-out output SQNR). The run's raw output is kept in "
+        f.write(f"Calibration methods run: {', '.join(methods)}; `octet convert` defaults otherwise (cross-layer equalization "
+                "and empirical bias correction `auto`: each kept only where it raises held-out output SQNR). The run's raw output is kept in "
                 "`docs/accuracy_run.log` (this table re-renders from it with `--from-log`); this run: "
                 f"`tools/accuracy_table.py --methods {','.join(methods)} --jobs 2`.\n\n")
         head = "| model | float top-1 | ORT int8 (MinMax) | " + " | ".join(f"Octet {m}" for m in methods) + " | best Octet − float | its agreement |\n"
