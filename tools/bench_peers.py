@@ -210,7 +210,7 @@ def main():
         sys.exit("build first: swift build -c release --product octet")
     log = lambda s: print(s, flush=True)
 
-    rows, macs, last_octet = {}, {}, None
+    rows, macs, arena, last_octet, last_octet_file = {}, {}, {}, None, None
     with tempfile.TemporaryDirectory() as work:
         for model in models:
             kind, name, onnx_path = model
@@ -227,12 +227,17 @@ def main():
                         samples[(r, t)] += runners[(r, t)].block(args.warmup, block)
                 log(f"  round {round_ + 1}/{args.rounds} done")
             octet_int8 = runners[("octet-int8", threads[0])].last
-            last_octet = octet_int8
             macs[model] = octet_int8["macs"]
+            arena[model] = (octet_int8["arenaBytes"], octet_int8.get("arenaLowerBound"))
             for (r, t), s in samples.items():
                 used = runners[(r, t)].last["threads"][0]["used"] if r.startswith("octet") else t
                 rows[(model, r, t)] = dict(min=min(s), median=statistics.median(s), runs=len(s), used=used)
                 log(f"  {r:12s} threads {t}: min {min(s):9.3f} ms  median {statistics.median(s):9.3f} ms")
+            last_octet_file = files["octet-int8"]
+        # The machine line and the roofline: measured once, at the end, by `octet bench`.
+        p = subprocess.run([args.octet, "bench", last_octet_file, "--runs", "1", "--warmup", "0", "--json",
+                            "--peak-rounds", "2000"], capture_output=True, text=True, check=True)
+        last_octet = json.loads(p.stdout)
 
     peak = last_octet["machine"]["peakInt8"]
     with open(args.out, "w") as f:
@@ -252,9 +257,9 @@ def main():
                 "min latency / (measured per-core int8 peak × threads used).\n\n")
         for t in threads:
             f.write(f"## {t} thread{'s' if t > 1 else ''}\n\n")
-            f.write("| model | GMAC | Octet int8 min / med ms | ORT int8 | LiteRT int8 | Octet / best peer (int8) "
-                    "| Octet % roofline | Octet fp32 | ORT fp32 | LiteRT fp32 | Octet / best peer (fp32) |\n")
-            f.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
+            f.write("| model | GMAC | Octet arena / lower bound (bytes) | Octet int8 min / med ms | ORT int8 | LiteRT int8 "
+                    "| Octet / best peer (int8) | Octet % roofline | Octet fp32 | ORT fp32 | LiteRT fp32 | Octet / best peer (fp32) |\n")
+            f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
             for model in models:
                 def cell(r):
                     v = rows[(model, r, t)]
@@ -265,7 +270,8 @@ def main():
                     return f"{rows[(model, group[0], t)]['min'] / best:.2f}×"
                 octet = rows[(model, "octet-int8", t)]
                 roof = 100 * macs[model] / (octet["min"] / 1e3) / (peak * octet["used"])
-                f.write(f"| {model[0]}/{model[1]} | {macs[model] / 1e9:.3f} | {cell('octet-int8')} | {cell('ort-int8')} | "
+                a, lb = arena[model]
+                f.write(f"| {model[0]}/{model[1]} | {macs[model] / 1e9:.3f} | {a} / {lb} | {cell('octet-int8')} | {cell('ort-int8')} | "
                         f"{cell('litert-int8')} | {ratio(INT8)} | {roof:.1f}% | {cell('octet-fp32')} | {cell('ort-fp32')} | "
                         f"{cell('litert-fp32')} | {ratio(FP32)} |\n")
             f.write("\n")

@@ -56,7 +56,8 @@ struct BenchCommand: ParsableCommand {
             if profile, target is FloatBenchTarget { throw ConvertError.invalidInput("--profile times int8 ops; run it on a .octet model") }
             let machine = Machine.measure(rounds: peakRounds)
             var report = BenchReport(model: model, runtime: target.runtime, machine: machine, loadMilliseconds: target.loadMilliseconds,
-                                     macs: target.macs, arenaBytes: target.arenaBytes, packedWeightBytes: target.packedWeightBytes)
+                                     macs: target.macs, arenaBytes: target.arenaBytes, arenaLowerBound: target.arenaLowerBound,
+                                     packedWeightBytes: target.packedWeightBytes)
             for n in threads.values {
                 let used = try target.setThreads(n)
                 for _ in 0..<warmup { try target.invoke() }

@@ -41,6 +41,24 @@ import Testing
         }
     }
 
+    /// LeNet-5's first conv has one input channel, so it is lowered as a depthwise conv with
+    /// channel multiplier 6, which the packed paths run as a grouped conv.
+    @Test func depthwiseWithMultiplierMatchesOnEveryPath() throws {
+        let models = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../models").standardized
+        let samples = try NumpyFile.read(path: models.appendingPathComponent("calibration_500.npy").path)
+        let calibration = Tensor(shape: [8, 1, 28, 28], data: Array(samples.data[0..<(8 * 784)]))
+        var options = ConversionOptions()
+        options.progress = false
+        let result = try Converter.convert(onnxPath: models.appendingPathComponent("lenet5.onnx").path, calibration: calibration, options: options)
+        let model = try OctetModel(bytes: result.bytes)
+        #expect(model.description.ops.contains { $0.code == .depthwiseConv2D && $0.params[10] > 1 })
+        let input = Tensor(shape: [1, 1, 28, 28], data: Array(samples.data[(9 * 784)..<(10 * 784)]))
+        let reference = try trace(model, input, path: .reference)
+        for path in KernelSelection.availablePaths() {
+            for threads in [1, 2] { #expect(try trace(model, input, path: .named(path), threads: threads) == reference, "\(path), \(threads) threads") }
+        }
+    }
+
     @Test func unknownOrUnsupportedPathIsATypedError() throws {
         let (model, _) = try InterpreterTests().converted("resnet18_tiny")
         #expect(throws: OctetError.self) { _ = try Interpreter(model: model, kernels: .named("no-such-path")) }

@@ -25,7 +25,7 @@ extension Interpreter {
                 stored.initialize(to: params)
                 let job = allocateOwned(bytes: MemoryLayout<octk_qs8_add_job>.size).bindMemory(to: octk_qs8_add_job.self, capacity: 1)
                 job.initialize(to: octk_qs8_add_job(fn: add, a: pa, b: pb, y: py, params: stored))
-                let pool = self.pool
+                let pool = worthSplitting(work: count * 8) ? self.pool : nil
                 return { octk_pool_run(pool, octk_qs8_add_job_run, job, count, 256) }
             }
             return { octk_qs8_add_strided__reference(rank, shape, pa, sa, pb, sb, py, sy, &params) }

@@ -4,22 +4,33 @@ extension Interpreter {
     /// Whether op `op` (Conv2D or FullyConnected) can run on the packed indirect-GEMM kernels:
     /// its input must live in the arena (the kernels may read 3 bytes past it, into the slack).
     func runsOnIndirectGEMM(_ op: OpDescription) -> Bool {
-        kernels.igemm != nil && tensors[op.inputs[0]].storage == .arena
+        guard kernels.igemm != nil, tensors[op.inputs[0]].storage == .arena else { return false }
+        return op.code != .depthwiseConv2D || op.params[10] > 1
     }
 
-    /// Conv2D or FullyConnected on the packed indirect-GEMM kernel. Weights are packed and the
-    /// indirection buffer (one input-row address per output pixel and tap) is built here, once;
-    /// a fully-connected layer is a 1×1 conv over its M rows of K channels.
+    /// Conv2D, FullyConnected or a depthwise conv with channel multiplier m > 1 on the packed
+    /// indirect-GEMM kernel. Weights are packed and the indirection buffer (one input-row address
+    /// per output pixel and tap) is built here, once. A fully-connected layer is a 1×1 conv over
+    /// its M rows of K channels; a depthwise conv with multiplier m is a grouped conv with one
+    /// input channel and m output channels per group (same sums, so the same bytes).
     func prepareIndirectGEMM(_ op: OpDescription) -> () -> Void {
         let kernel = kernels.igemm!.fn!
         let xt = op.inputs[0], yt = op.outputs[0]
         let xs = tensors[xt].shape, ys = tensors[yt].shape, ws = tensors[op.inputs[1]].shape
-        let fc = op.code == .fullyConnected
-        let groups = fc ? 1 : Int(op.params[10])
+        let fc = op.code == .fullyConnected, depthwise = op.code == .depthwiseConv2D
+        let groups = fc ? 1 : (depthwise ? xs[3] : Int(op.params[10]))
         let taps = fc ? 1 : ws[1] * ws[2]
-        let cg = fc ? xs[1] : ws[3]
-        let og = fc ? ws[0] : ws[0] / groups
-        let lo = fc ? op.params[0] : op.params[11], hi = fc ? op.params[1] : op.params[12]
+        let cg = fc ? xs[1] : (depthwise ? 1 : ws[3])
+        let og = fc ? ws[0] : (depthwise ? Int(op.params[10]) : ws[0] / groups)
+        // Reference conv layout [O][kH][kW][cg] (depthwise weights are [1][kH][kW][C·m]).
+        var weights = UnsafePointer(int8(op.inputs[1]))
+        var transposed: [Int8] = []
+        if depthwise {
+            let outChannels = groups * og
+            transposed = [Int8](repeating: 0, count: outChannels * taps)
+            for t in 0..<taps { for o in 0..<outChannels { transposed[o * taps + t] = weights[t * outChannels + o] } }
+        }
+        let lo = fc ? op.params[0] : op.params[11], hi = fc ? op.params[1] : op.params[12]  // same slots for depthwise
         var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
                                  input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: lo, hi: hi)
 
@@ -27,7 +38,10 @@ extension Interpreter {
         let storage = allocateOwned(bytes: bytes)
         packedWeightBytes += bytes
         let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed_32c4>.size).bindMemory(to: octk_qs8_conv_packed_32c4.self, capacity: 1)
-        octk_qs8_conv_pack_32c4(UnsafePointer(int8(op.inputs[1])), &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
+        transposed.withUnsafeBufferPointer { t in
+            if depthwise { weights = t.baseAddress! }
+            octk_qs8_conv_pack_32c4(weights, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
+        }
 
         let x = UnsafePointer(int8(xt)), y = int8(yt)
         let pixels = fc ? xs[0] : ys[0] * ys[1] * ys[2]
@@ -42,7 +56,7 @@ extension Interpreter {
         }
         let job = allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
         job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt), lo: lo, hi: hi, y: y))
-        let pool = self.pool
+        let pool = worthSplitting(work: pixels * groups * og * taps * cg) ? self.pool : nil
         return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, 6) }
     }
 
@@ -70,7 +84,7 @@ extension Interpreter {
         let job = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_job>.size).bindMemory(to: octk_qs8_dwconv_job.self, capacity: 1)
         job.initialize(to: octk_qs8_dwconv_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt),
                                                lo: op.params[11], hi: op.params[12], y: int8(yt)))
-        let pool = self.pool
+        let pool = worthSplitting(work: pixels * channels * taps) ? self.pool : nil
         return { octk_pool_run(pool, octk_qs8_dwconv_job_run, job, pixels, 1) }
     }
 
@@ -87,6 +101,10 @@ extension Interpreter {
         }
         return ind
     }
+
+    /// Whether an op doing `work` multiply-accumulates (or element updates) is worth waking the
+    /// workers for: below ~64k the hand-off costs more than it saves.
+    func worthSplitting(work: Int) -> Bool { pool != nil && work >= 1 << 16 }
 
     /// A 64-byte aligned block owned (and freed) by the interpreter.
     func allocateOwned(bytes: Int) -> UnsafeMutableRawPointer {

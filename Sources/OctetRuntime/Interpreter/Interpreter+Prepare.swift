@@ -4,7 +4,8 @@ extension Interpreter {
     /// The closure that executes op `op`; all parameters resolved here, none in the closure.
     func prepare(_ op: OpDescription, index: Int) throws -> () -> Void {
         switch op.code {
-        case .conv2D where runsOnIndirectGEMM(op), .fullyConnected where runsOnIndirectGEMM(op): return prepareIndirectGEMM(op)
+        case .conv2D where runsOnIndirectGEMM(op), .fullyConnected where runsOnIndirectGEMM(op),
+             .depthwiseConv2D where runsOnIndirectGEMM(op): return prepareIndirectGEMM(op)
         case .depthwiseConv2D where runsOnPackedDepthwise(op): return preparePackedDepthwise(op)
         case .conv2D, .depthwiseConv2D: return prepareConvolution(op)
         case .fullyConnected: return prepareFullyConnected(op)

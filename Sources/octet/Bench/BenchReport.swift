@@ -27,6 +27,7 @@ struct BenchReport: Codable {
     var loadMilliseconds: Double
     var macs: Int?
     var arenaBytes: Int
+    var arenaLowerBound: Int?
     var packedWeightBytes: Int
     var peakResidentBytes = 0
     var threads: [ThreadRun] = []
@@ -47,8 +48,9 @@ struct BenchReport: Codable {
         lines.append("machine: \(machine.line)")
         lines.append(String(format: "roofline per core: int8 %.1f GMAC/s (%@), fp32 %.1f GMAC/s (%@)",
                             machine.peakInt8 / 1e9, machine.peakInt8Instruction, machine.peakFloat / 1e9, machine.peakFloatInstruction))
-        lines.append(String(format: "load %.2f ms; arena %d B; packed weights %d B; peak RSS %.1f MB",
-                            loadMilliseconds, arenaBytes, packedWeightBytes, Double(peakResidentBytes) / 1e6))
+        let bound = arenaLowerBound.map { " (lower bound \($0) B)" } ?? ""
+        lines.append(String(format: "load %.2f ms; arena %d B%@; packed weights %d B; peak RSS %.1f MB",
+                            loadMilliseconds, arenaBytes, bound, packedWeightBytes, Double(peakResidentBytes) / 1e6))
         for t in threads {
             let l = t.latency
             let used = t.used == t.requested ? "" : " (runs on \(t.used))"

@@ -9,6 +9,8 @@ protocol BenchTarget {
     /// Multiply-accumulates per invoke (nil when unknown).
     var macs: Int? { get }
     var arenaBytes: Int { get }
+    /// The plan's liveness lower bound (int8 models; nil otherwise).
+    var arenaLowerBound: Int? { get }
     var packedWeightBytes: Int { get }
     /// Caveats printed under the text report.
     var notes: [String] { get }
@@ -59,6 +61,7 @@ final class Int8BenchTarget: BenchTarget {
 
     var macs: Int? { octet.description.multiplyAccumulates }
     var arenaBytes: Int { interpreter.arenaBytes }
+    var arenaLowerBound: Int? { octet.description.arenaLowerBound }
     var packedWeightBytes: Int { interpreter.packedWeightBytes }
     var notes: [String] {
         [String(format: "load = mmap + verify %.2f ms + interpreter preparation (weight packing) %.2f ms", verifyMilliseconds, loadMilliseconds - verifyMilliseconds),
@@ -112,6 +115,7 @@ final class FloatBenchTarget: BenchTarget {
 
     var macs: Int? { nil }
     var arenaBytes: Int { model.executor.allocatedBytes }
+    var arenaLowerBound: Int? { nil }
     var packedWeightBytes: Int { model.executor.packedWeightBytes }
     var notes: [String] {
         ["load = ONNX import + graph passes + executor preparation",
