@@ -160,6 +160,8 @@ def write_svg(path, rows, models, runtimes, threads):
               "octet-fp32": "#aec7e8", "ort-fp32": "#ffbb78", "litert-fp32": "#98df8a"}
     values = [rows.get((m, r, threads), {}).get("min") for m in models for r in runtimes]
     finite = [v for v in values if v]
+    if not finite:
+        return
     lo, hi = math.floor(math.log10(min(finite))), math.ceil(math.log10(max(finite)))
     bar, gap, left, width = 11, 10, 190, 560
     height = 60 + len(models) * (len(runtimes) * bar + gap) + 40
@@ -269,10 +271,10 @@ def main():
                     best = min(rows[(model, r, t)]["min"] for r in group[1:])
                     return f"{rows[(model, group[0], t)]['min'] / best:.2f}×"
                 octet = rows[(model, "octet-int8", t)]
-                roof = 100 * macs[model] / (octet["min"] / 1e3) / (peak * octet["used"])
+                roof = f"{100 * macs[model] / (octet['min'] / 1e3) / (peak * octet['used']):.1f}%" if peak > 0 else "n/a"
                 a, lb = arena[model]
                 f.write(f"| {model[0]}/{model[1]} | {macs[model] / 1e9:.3f} | {a} / {lb} | {cell('octet-int8')} | {cell('ort-int8')} | "
-                        f"{cell('litert-int8')} | {ratio(INT8)} | {roof:.1f}% | {cell('octet-fp32')} | {cell('ort-fp32')} | "
+                        f"{cell('litert-int8')} | {ratio(INT8)} | {roof} | {cell('octet-fp32')} | {cell('ort-fp32')} | "
                         f"{cell('litert-fp32')} | {ratio(FP32)} |\n")
             f.write("\n")
         f.write(f"![minimum latency per model and runtime, 1 thread]({os.path.basename(args.svg)})\n")

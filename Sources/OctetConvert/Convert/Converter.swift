@@ -15,7 +15,7 @@ public struct ConversionOptions: Sendable {
     /// Empirical bias correction: `.auto` keeps it only where held-out output SQNR improves.
     public var biasCorrection: Switch = .auto
     /// Cross-layer equalization of Conv → Conv pairs: `.auto` keeps it only where the int8
-    /// output on held-out samples gets closer to the original float model.
+    /// output on the last 64 calibration samples gets closer to the original float model.
     public var equalization: Switch = .auto
     public enum Switch: String, Sendable { case off, on, auto }
     public init() {}
@@ -66,13 +66,14 @@ public enum Converter {
             } else {
                 let equalized = try FloatModel(imported: imported, optimized: graph)
                 let candidate = try quantize(equalized, calibration: calibration, options: options, label: "calibrating (equalized)")
-                // Both candidates are judged against the original float model on the last
-                // samples (bias correction measures on the first 48).
+                // Both candidates are judged against the original float model on the last 64
+                // calibration samples (bias correction measures on the first 48). Both were
+                // calibrated on every sample, so this compares them fairly but is not held out.
                 let heldOut = samples(max(0, n - 64)..<n)
                 let before = try BiasCorrection.outputSQNR(try BiasCorrection.run(chosen.model), float, heldOut)
                 let after = try BiasCorrection.outputSQNR(try BiasCorrection.run(candidate.model), float, heldOut)
                 let applied = options.equalization == .on || after > before
-                equalizationNote = String(format: "%@ (%d pairs; held-out output SQNR %.2f → %.2f dB",
+                equalizationNote = String(format: "%@ (%d pairs; output SQNR on the last 64 calibration samples %.2f → %.2f dB",
                                           applied ? "applied" : "not applied", equalization.pairs, before, after)
                 if equalization.clipsReplaced > 0 {
                     // What dropping the clip bounds alone costs, before any quantization.

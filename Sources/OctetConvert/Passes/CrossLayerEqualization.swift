@@ -84,10 +84,11 @@ enum CrossLayerEqualization {
             }
             if largestStep < tolerance { break }
         }
-        // Install the new constants and drop the clip bounds of equalized producers.
+        // Install the new constants and drop the clip bounds of producers actually rescaled.
         for (id, t) in weights { graph.constants[id] = t }
         for p in found {
-            guard case var .conv(pa) = graph.nodes[p.producer].op, case .clip = pa.activation else { continue }
+            guard result.scales[p.value]!.contains(where: { abs($0 - 1) > 1e-6 }),
+                  case var .conv(pa) = graph.nodes[p.producer].op, case .clip = pa.activation else { continue }
             pa.activation = .relu
             graph.nodes[p.producer].op = .conv(pa)
             result.clipsReplaced += 1

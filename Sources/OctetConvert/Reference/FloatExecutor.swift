@@ -46,8 +46,13 @@ public final class FloatExecutor {
     /// Bytes of weights re-laid out for the kernels at load.
     public var packedWeightBytes: Int { packedWeights.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size }
 
-    /// Threads OpenBLAS may use for the GEMMs (the other float kernels run on the calling thread).
-    public static func setBLASThreads(_ count: Int) { openblas_set_num_threads(Int32(max(1, count))) }
+    /// Threads OpenBLAS may use for the GEMMs (the other float kernels run on the calling
+    /// thread); returns how many it will use (OpenBLAS caps the request).
+    @discardableResult
+    public static func setBLASThreads(_ count: Int) -> Int {
+        openblas_set_num_threads(Int32(max(1, count)))
+        return Int(openblas_get_num_threads())
+    }
 
     /// Makes sure the shared scratch holds at least `count` floats.
     func reserveScratch(_ count: Int) {

@@ -6,7 +6,8 @@
 
 const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
 #if defined(__x86_64__)
-    {"avx512vnni", "octk_qs8_igemm_6x32c4__avx512vnni", OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VNNI,
+    {"avx512vnni", "octk_qs8_igemm_6x32c4__avx512vnni", OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL |
+                        OCTK_CPU_X86_AVX512VNNI,
      octk_qs8_igemm_6x32c4__avx512vnni, octk_qs8_dwconv_16c__avx512, octk_qs8_add__avx512,
      octk_qs8_quantize_f32__avx512},
 #endif

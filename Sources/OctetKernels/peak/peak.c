@@ -225,7 +225,10 @@ double octk_peak_macs_per_second(octk_peak_kind kind, int rounds, int64_t burst_
     if (elapsed >= burst_ns / 4 || iters > ((int64_t)1 << 40)) break;
     iters *= 2;
   }
-  if (elapsed > 0) iters = iters * burst_ns / elapsed;
+  if (elapsed > 0) {
+    const double scaled = (double)iters * (double)burst_ns / (double)elapsed;
+    iters = scaled > (double)((int64_t)1 << 40) ? ((int64_t)1 << 40) : (int64_t)scaled;
+  }
   if (iters < 1) iters = 1;
   double best = 0;
   for (int r = 0; r < rounds; ++r) {

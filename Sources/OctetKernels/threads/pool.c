@@ -1,6 +1,6 @@
 // Persistent worker pool (octk_pool.h). A job is published by bumping `generation` under the
-// mutex; workers spin on it (relaxed loads, bounded), then wait on `wake`. Each worker runs the
-// range of its index and decrements `pending`; the caller runs range 0 and spins until
+// mutex; workers spin on it (acquire loads, for up to OCTK_POOL_SPIN_NS), then wait on `wake`.
+// Each worker runs the range of its index and decrements `pending`; the caller runs range 0 and spins until
 // `pending` reaches zero. Jobs never overlap: octk_pool_run returns only after every range ran.
 #define _GNU_SOURCE
 #include "octk_pool.h"
@@ -9,8 +9,17 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <time.h>
 
-#define OCTK_POOL_SPINS 200000
+static int64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+// How long an idle worker keeps spinning before it sleeps: longer than the gap between two
+// ops and between back-to-back invokes, short enough not to burn a core when the model idles.
+#define OCTK_POOL_SPIN_NS 2000000
 
 struct octk_pool {
   int threads;
@@ -46,8 +55,10 @@ static void* worker_main(void* arg) {
   unsigned long seen = 0;
   for (;;) {
     unsigned long g = atomic_load_explicit(&p->generation, memory_order_acquire);
-    for (int spin = 0; g == seen && spin < OCTK_POOL_SPINS; ++spin) {
+    const int64_t spin_until = now_ns() + OCTK_POOL_SPIN_NS;
+    for (unsigned spin = 1; g == seen; ++spin) {
       if (atomic_load_explicit(&p->stop, memory_order_relaxed)) return NULL;
+      if ((spin & 1023) == 0 && now_ns() > spin_until) break;
       g = atomic_load_explicit(&p->generation, memory_order_acquire);
     }
     if (g == seen) {

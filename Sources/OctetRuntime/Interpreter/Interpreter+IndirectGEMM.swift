@@ -2,7 +2,7 @@ import OctetKernels
 
 extension Interpreter {
     /// Whether op `op` (Conv2D or FullyConnected) can run on the packed indirect-GEMM kernels:
-    /// its input must live in the arena (the kernels may read 3 bytes past it, into the slack).
+    /// its input must live in the arena (the kernels may read up to 15 bytes past it, into the slack).
     func runsOnIndirectGEMM(_ op: OpDescription) -> Bool {
         guard kernels.igemm != nil, tensors[op.inputs[0]].storage == .arena else { return false }
         return op.code != .depthwiseConv2D || op.params[10] > 1
@@ -23,7 +23,7 @@ extension Interpreter {
         let cg = fc ? xs[1] : (depthwise ? 1 : ws[3])
         let og = fc ? ws[0] : (depthwise ? Int(op.params[10]) : ws[0] / groups)
         // Reference conv layout [O][kH][kW][cg] (depthwise weights are [1][kH][kW][C·m]).
-        var weights = UnsafePointer(int8(op.inputs[1]))
+        let weights = UnsafePointer(int8(op.inputs[1]))
         var transposed: [Int8] = []
         if depthwise {
             let outChannels = groups * og
@@ -39,8 +39,8 @@ extension Interpreter {
         packedWeightBytes += bytes
         let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed_32c4>.size).bindMemory(to: octk_qs8_conv_packed_32c4.self, capacity: 1)
         transposed.withUnsafeBufferPointer { t in
-            if depthwise { weights = t.baseAddress! }
-            octk_qs8_conv_pack_32c4(weights, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
+            let source = depthwise ? t.baseAddress! : weights
+            octk_qs8_conv_pack_32c4(source, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
         }
 
         let x = UnsafePointer(int8(xt)), y = int8(yt)

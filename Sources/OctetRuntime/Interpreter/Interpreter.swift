@@ -31,8 +31,8 @@ public final class Interpreter {
     var pool: OpaquePointer? = nil
     /// Packed weights and indirection buffers made once in `init`, freed in `deinit`.
     var owned: [UnsafeMutableRawPointer] = []
-    /// Readable bytes after the planned arena: the 4-byte input loads of the packed conv
-    /// kernels may run up to 3 bytes past a tensor's end.
+    /// Readable bytes after the planned arena: the packed kernels' input loads may run up to
+    /// 3 (conv, 4-byte groups) or 15 (depthwise, 16-byte groups) bytes past a tensor's end.
     static let arenaSlack = 64
 
     /// `kernels`: `.automatic` picks the fastest kernels this CPU runs unless the environment

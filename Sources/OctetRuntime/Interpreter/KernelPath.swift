@@ -40,7 +40,11 @@ public struct KernelSelection: @unchecked Sendable, CustomStringConvertible {  /
         if path == .automatic { path = KernelPath.fromEnvironment() }
         switch path {
         case .reference: igemm = nil
-        case .automatic: igemm = octk_qs8_igemm_select(nil)?.pointee
+        case .automatic:
+            // The portable "scalar" packed path is for testing; without a SIMD path the
+            // reference kernels are as fast, so automatic selection skips it.
+            let entry = octk_qs8_igemm_select(nil)?.pointee
+            igemm = entry.map { String(cString: $0.path) } == "scalar" ? nil : entry
         case let .named(name):
             guard let entry = octk_qs8_igemm_select(name) else {
                 throw OctetError.kernels("'\(name)' is not a kernel path this CPU can run (paths: \(KernelSelection.availablePaths().joined(separator: ", ")), reference)")

@@ -32,7 +32,8 @@ func benchInput(count: Int) -> [Float] {
 /// A `.octet` model on the int8 interpreter.
 final class Int8BenchTarget: BenchTarget {
     let octet: OctetModel
-    var interpreter: Interpreter
+    /// Released before a replacement is made, so peak RSS counts one interpreter.
+    var interpreter: Interpreter!
     let loadMilliseconds: Double
     let verifyMilliseconds: Double
     var runtime: String { "octet-int8" }
@@ -71,6 +72,7 @@ final class Int8BenchTarget: BenchTarget {
     /// A new interpreter with `count` threads (its pool's workers start here, untimed).
     func setThreads(_ count: Int) throws -> Int {
         if interpreter.threads != count {
+            interpreter = nil
             interpreter = try Interpreter(model: octet, threads: count)
             for i in 0..<interpreter.inputCount { fill(input: i) }
         }
@@ -82,6 +84,7 @@ final class Int8BenchTarget: BenchTarget {
     func profile(runs: Int, threads: Int) throws -> [BenchReport.OpProfile] {
         let ops = octet.description.ops
         var times = [[Double]](repeating: [], count: ops.count)
+        for k in times.indices { times[k].reserveCapacity(runs) }  // no reallocation inside the timed gaps
         for _ in 0..<runs {
             var last = monotonicNanoseconds()
             interpreter.invoke { k in
@@ -122,10 +125,7 @@ final class FloatBenchTarget: BenchTarget {
          "arena = every float buffer the executor holds (one per value, weights included); threads apply to OpenBLAS GEMMs only"]
     }
 
-    func setThreads(_ count: Int) -> Int {
-        FloatExecutor.setBLASThreads(count)
-        return count
-    }
+    func setThreads(_ count: Int) -> Int { FloatExecutor.setBLASThreads(count) }
 
     func invoke() throws { _ = try model.executor.run(input) }
 

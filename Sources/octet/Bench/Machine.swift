@@ -1,5 +1,6 @@
 import Foundation
 import OctetKernels
+import OctetRuntime
 
 /// The machine line of a benchmark report and the per-core peaks its roofline uses.
 struct Machine: Codable {
@@ -41,12 +42,8 @@ struct Machine: Codable {
     }
 
     static func featureNames() -> [String] {
-        let f = octk_cpu_features()
-        let bits = [OCTK_CPU_X86_AVX2, OCTK_CPU_X86_FMA, OCTK_CPU_X86_AVX512F, OCTK_CPU_X86_AVX512BW, OCTK_CPU_X86_AVX512VNNI,
-                    OCTK_CPU_X86_AVXVNNI, OCTK_CPU_ARM_NEON, OCTK_CPU_ARM_DOTPROD, OCTK_CPU_ARM_I8MM]
-        let labels = ["avx2", "fma", "avx512f", "avx512bw", "avx512vnni", "avxvnni", "neon", "dotprod", "i8mm"]
-        let names: [(UInt32, String)] = zip(bits, labels).map { (UInt32(truncatingIfNeeded: $0), $1) }
-        return names.filter { f & $0.0 != 0 }.map(\.1)
+        let names = CPUFeatures.current.description
+        return names == "baseline" ? [] : names.split(separator: " ").map(String.init)
     }
 
     static func loadAverage() -> [Double] {
@@ -58,7 +55,11 @@ struct Machine: Codable {
     static func peakResidentBytes() -> Int {
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        return usage.ru_maxrss * 1024
+        #if os(Linux)
+        return usage.ru_maxrss * 1024  // kilobytes on Linux
+        #else
+        return usage.ru_maxrss
+        #endif
     }
 
     var line: String {
