@@ -179,10 +179,10 @@ static void binary_buffers(tk_ctx* t, const binary_geom* g, int8_t** a, int8_t**
 
 // ---- add -------------------------------------------------------------------------------
 
-static void one_add(tk_ctx* t, tk_qs8_add_fn fn, int rank, int pattern) {
-  tk_rng* r = tk_rand(t);
-  binary_geom g;
-  random_geom(r, rank, pattern, &g);
+/// Random add parameters: TFLite-style (left shift 20, input multipliers s/(2·max s), output
+/// 2·max s/(2^20·s_out)) or, one time in four (returns 1), edge ones: any left shift, edge
+/// multipliers, so every saturation is reached.
+int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out) {
   octk_qs8_add_params p;
   memset(&p, 0, sizeof p);
   p.a_zero_point = tk_qs8_random_zero_point(r);
@@ -191,7 +191,6 @@ static void one_add(tk_ctx* t, tk_qs8_add_fn fn, int rank, int pattern) {
   tk_qs8_random_clamp(r, p.output_zero_point, &p.lo, &p.hi);
   const int edge = tk_rng_chance(r, 1, 4);
   if (!edge) {
-    // TFLite's PrepareGeneralSubOp: inputs scaled by s/(2·max s), output by 2·max s/(2^20·s_out).
     const double sa = exp2(tk_rng_float(r, -8.0f, 0.0f)), sb = exp2(tk_rng_float(r, -8.0f, 0.0f));
     const double so = (sa > sb ? sa : sb) * exp2(tk_rng_float(r, -1.0f, 2.0f));
     const double twice_max = 2.0 * (sa > sb ? sa : sb);
@@ -205,6 +204,16 @@ static void one_add(tk_ctx* t, tk_qs8_add_fn fn, int rank, int pattern) {
     tk_qs8_random_multiplier(r, 0.5, 1, 2, &p.b_multiplier, &p.b_shift);
     tk_qs8_random_multiplier(r, exp2(-(double)p.left_shift), 1, 2, &p.output_multiplier, &p.output_shift);
   }
+  *out = p;
+  return edge;
+}
+
+static void one_add(tk_ctx* t, tk_qs8_add_fn fn, int rank, int pattern) {
+  tk_rng* r = tk_rand(t);
+  binary_geom g;
+  random_geom(r, rank, pattern, &g);
+  octk_qs8_add_params p;
+  const int edge = tk_qs8_random_add_params(r, &p);
   char gs[600];
   tk_describe(t, "%s z %d %d %d ls %d a (%d,%d) b (%d,%d) out (%d,%d) clamp [%d, %d]%s", geom_str(&g, gs, sizeof gs),
               p.a_zero_point, p.b_zero_point, p.output_zero_point, p.left_shift, p.a_multiplier, p.a_shift,

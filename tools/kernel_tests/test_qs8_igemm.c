@@ -23,6 +23,7 @@ void tk_qs8_random_multiplier(tk_rng* r, double real, int edge_num, int edge_den
 int32_t tk_qs8_random_zero_point(tk_rng* r);
 void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
 void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
+int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out);
 
 // The kernel under test and a pixel split point in [0, 1] (fraction of the output pixels).
 static octk_qs8_igemm_fn g_kernel;
@@ -167,30 +168,11 @@ static void one_dw_twin(tk_ctx* t) {
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, yn, tk_layout_3((size_t)w.out_h, (size_t)w.out_w, (size_t)channels, "oy,ox,c")));
 }
 
-/// Contiguous add vs the strided reference: TFLite-style parameters (left shift 20) or edge
-/// ones (any left shift, edge multipliers, so every saturation is reached).
+/// Contiguous add vs the strided reference (parameters as the add checks draw them).
 static void one_add_twin(tk_ctx* t, octk_qs8_add_fn add) {
   tk_rng* r = tk_rand(t);
   octk_qs8_add_params p;
-  memset(&p, 0, sizeof p);
-  p.a_zero_point = tk_qs8_random_zero_point(r);
-  p.b_zero_point = tk_qs8_random_zero_point(r);
-  p.output_zero_point = tk_qs8_random_zero_point(r);
-  tk_qs8_random_clamp(r, p.output_zero_point, &p.lo, &p.hi);
-  const int edge = tk_rng_chance(r, 1, 3);
-  if (!edge) {
-    const double sa = exp2(tk_rng_float(r, -8.0f, 0.0f)), sb = exp2(tk_rng_float(r, -8.0f, 0.0f));
-    const double so = (sa > sb ? sa : sb) * exp2(tk_rng_float(r, -1.0f, 2.0f)), twice_max = 2.0 * (sa > sb ? sa : sb);
-    p.left_shift = 20;
-    tk_qs8_quantize_multiplier(sa / twice_max, &p.a_multiplier, &p.a_shift);
-    tk_qs8_quantize_multiplier(sb / twice_max, &p.b_multiplier, &p.b_shift);
-    tk_qs8_quantize_multiplier(twice_max / ((double)(1 << 20) * so), &p.output_multiplier, &p.output_shift);
-  } else {
-    p.left_shift = tk_rng_int(r, 0, 30);
-    tk_qs8_random_multiplier(r, 0.5, 1, 2, &p.a_multiplier, &p.a_shift);
-    tk_qs8_random_multiplier(r, 0.5, 1, 2, &p.b_multiplier, &p.b_shift);
-    tk_qs8_random_multiplier(r, exp2(-(double)p.left_shift), 1, 2, &p.output_multiplier, &p.output_shift);
-  }
+  const int edge = tk_qs8_random_add_params(r, &p);
   const size_t n = (size_t)(tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 0, 40) : tk_rng_int(r, 40, 700));
   tk_describe(t, "add twin: n %zu z %d %d %d ls %d a (%d,%d) b (%d,%d) out (%d,%d) clamp [%d, %d]%s", n, p.a_zero_point,
               p.b_zero_point, p.output_zero_point, p.left_shift, p.a_multiplier, p.a_shift, p.b_multiplier, p.b_shift,
