@@ -25,8 +25,9 @@ void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
 void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
 int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out);
 
-// The kernel under test and a pixel split point in [0, 1] (fraction of the output pixels).
-static octk_qs8_igemm_fn g_kernel;
+// The path under test (its packing and kernels) and a pixel split point in [0, 1] (fraction
+// of the output pixels).
+static const octk_qs8_igemm_entry* g_entry;
 static double g_split = 0.5;
 // When set, the kernels run through this pool (octk_pool_run) instead of two fixed ranges.
 static octk_pool* g_pool = NULL;
@@ -35,45 +36,43 @@ static octk_pool* g_pool = NULL;
 static void conv_via_igemm(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
                            const octk_window* win, const octk_qs8_requant* q, int8_t* y) {
   const int taps = win->kernel_h * win->kernel_w, cg = channels / groups, og = out_channels / groups;
-  const size_t bytes = octk_qs8_conv_packed_bytes_32c4(groups, taps, cg, og);
+  const size_t bytes = g_entry->conv_packed_bytes(groups, taps, cg, og);
   void* storage = aligned_alloc(64, bytes);
-  octk_qs8_conv_packed_32c4 packed;
-  octk_qs8_conv_pack_32c4(w, q, groups, taps, cg, og, storage, &packed);
+  octk_qs8_conv_packed packed;
+  g_entry->conv_pack(w, q, groups, taps, cg, og, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
   if (g_pool) {
-    octk_qs8_igemm_job job = {g_kernel, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
-    octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, 6);
+    octk_qs8_igemm_job job = {g_entry->fn, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+    octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)g_entry->mr);
   } else {
     const size_t split = (size_t)(g_split * (double)pixels);
-    g_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
-    g_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+    g_entry->fn(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+    g_entry->fn(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
   }
   free(ind);
   free(storage);
 }
-
-static octk_qs8_dwconv_fn g_dw_kernel;
 
 /// Depthwise conv (multiplier 1) with the reference signature through pack → indirection → kernel.
 static void dwconv_via_packed(const int8_t* x, int channels, int multiplier, const int8_t* w, const octk_window* win,
                               const octk_qs8_requant* q, int8_t* y) {
   (void)multiplier;  // the sweep passes 1
   const int taps = win->kernel_h * win->kernel_w;
-  void* storage = aligned_alloc(64, octk_qs8_dwconv_packed_bytes_16c(channels, taps));
-  octk_qs8_dwconv_packed_16c packed;
-  octk_qs8_dwconv_pack_16c(w, q, channels, taps, storage, &packed);
+  void* storage = aligned_alloc(64, g_entry->dw_packed_bytes(channels, taps));
+  octk_qs8_dwconv_packed packed;
+  g_entry->dw_pack(w, q, channels, taps, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
   if (g_pool) {
-    octk_qs8_dwconv_job job = {g_dw_kernel, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+    octk_qs8_dwconv_job job = {g_entry->dwconv, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
     octk_pool_run(g_pool, octk_qs8_dwconv_job_run, &job, pixels, 1);
   } else {
     const size_t split = (size_t)(g_split * (double)pixels);
-    g_dw_kernel(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
-    g_dw_kernel(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+    g_entry->dwconv(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+    g_entry->dwconv(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
   }
   free(ind);
   free(storage);
@@ -217,15 +216,13 @@ static void one_quantize_twin(tk_ctx* t, octk_qs8_quantize_f32_fn quantize) {
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
 }
 
-static void check_kernel(tk_ctx* t, octk_qs8_igemm_fn kernel) {
-  g_kernel = kernel;
+static void check_kernel(tk_ctx* t) {
   g_split = 0.37;
   tk_check_qs8_conv_int32(t, conv_via_igemm);
   for (int i = 0; i < 300; ++i) one_twin(t);
 }
 
-static void check_dw_kernel(tk_ctx* t, octk_qs8_dwconv_fn kernel) {
-  g_dw_kernel = kernel;
+static void check_dw_kernel(tk_ctx* t) {
   g_split = 0.37;
   tk_check_qs8_dwconv_int32(t, dwconv_via_packed);
   for (int i = 0; i < 300; ++i) one_dw_twin(t);
@@ -236,15 +233,14 @@ static void case_registry(tk_ctx* t) {
   for (int i = 0; i < octk_qs8_igemm_registry_count; ++i) {
     const octk_qs8_igemm_entry* e = octk_qs8_igemm_registry_entry(i);
     if ((octk_cpu_features() & e->required) != e->required) continue;
-    check_kernel(t, e->fn);
-    check_dw_kernel(t, e->dwconv);
+    g_entry = e;
+    check_kernel(t);
+    check_dw_kernel(t);
     for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
     for (int k = 0; k < 400; ++k) one_quantize_twin(t, e->quantize);
     // The same kernels split over 3 threads by the pool: identical bytes.
     g_pool = octk_pool_create(3);
-    g_kernel = e->fn;
     for (int k = 0; k < 60; ++k) one_twin(t);
-    g_dw_kernel = e->dwconv;
     for (int k = 0; k < 60; ++k) one_dw_twin(t);
     octk_pool_destroy(g_pool);
     g_pool = NULL;

@@ -13,7 +13,7 @@ size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps) {
 }
 
 void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
-                              octk_qs8_dwconv_packed_16c* out) {
+                              octk_qs8_dwconv_packed* out) {
   const int blocks = (channels + OCTK_QS8_DW_NR - 1) / OCTK_QS8_DW_NR;
   const size_t wbytes = round_up((size_t)blocks * taps * OCTK_QS8_DW_NR * sizeof(int32_t), 64);
   const size_t pbytes = round_up((size_t)blocks * OCTK_QS8_DW_NR * sizeof(int32_t), 64);

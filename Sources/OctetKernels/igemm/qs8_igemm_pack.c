@@ -24,7 +24,7 @@ size_t octk_qs8_conv_packed_bytes_32c4(int groups, int taps, int cg, int og) {
 }
 
 void octk_qs8_conv_pack_32c4(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
-                             void* storage, octk_qs8_conv_packed_32c4* out) {
+                             void* storage, octk_qs8_conv_packed* out) {
   const packed_sizes s = sizes_32c4(groups, taps, cg, og);
   uint8_t* base = storage;
   memset(base, 0, octk_qs8_conv_packed_bytes_32c4(groups, taps, cg, og));

@@ -8,11 +8,13 @@ const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
 #if defined(__x86_64__)
     {"avx512vnni", "octk_qs8_igemm_6x32c4__avx512vnni", OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL |
                         OCTK_CPU_X86_AVX512VNNI,
-     octk_qs8_igemm_6x32c4__avx512vnni, octk_qs8_dwconv_16c__avx512, octk_qs8_add__avx512,
+     6, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4, octk_qs8_igemm_6x32c4__avx512vnni,
+     octk_qs8_dwconv_packed_bytes_16c, octk_qs8_dwconv_pack_16c, octk_qs8_dwconv_16c__avx512, octk_qs8_add__avx512,
      octk_qs8_quantize_f32__avx512},
 #endif
-    {"scalar", "octk_qs8_igemm_1x32c4__scalar", 0, octk_qs8_igemm_1x32c4__scalar, octk_qs8_dwconv_16c__scalar,
-     octk_qs8_add__scalar, octk_qs8_quantize_f32__reference},
+    {"scalar", "octk_qs8_igemm_1x32c4__scalar", 0, 1, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4,
+     octk_qs8_igemm_1x32c4__scalar, octk_qs8_dwconv_packed_bytes_16c, octk_qs8_dwconv_pack_16c,
+     octk_qs8_dwconv_16c__scalar, octk_qs8_add__scalar, octk_qs8_quantize_f32__reference},
 };
 const int octk_qs8_igemm_registry_count = (int)(sizeof octk_qs8_igemm_registry / sizeof octk_qs8_igemm_registry[0]);
 

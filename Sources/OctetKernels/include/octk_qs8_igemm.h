@@ -24,28 +24,34 @@ extern "C" {
 #define OCTK_QS8_32C4_NR 32
 #define OCTK_QS8_32C4_KR 4
 
-/// Conv weights and per-channel parameters packed for the 32c4 kernels. All pointers point
-/// into one caller-owned, 64-byte aligned block of octk_qs8_conv_packed_bytes_32c4() bytes.
+/// Conv weights and per-channel parameters packed for one kernel path (its entry's conv_pack).
+/// All pointers point into one caller-owned, 64-byte aligned block of conv_packed_bytes() bytes.
+/// The layouts below are the 32c4 ones; other paths keep the fields' meaning (weights in the
+/// path's own order, parameters per output channel, padded to the path's channel block).
 typedef struct {
   int groups, taps;   // taps = kernel_h · kernel_w
   int cg, cg4;        // input channels per group, rounded up to a multiple of 4
-  int og, blocks;     // output channels per group, ceil(og / 32)
+  int og, blocks;     // output channels per group, ceil(og / NR) for the path's NR
   int channels;       // input channels (all groups)
   const int8_t* weights;      // [groups][blocks][taps][cg4 / 4][32][4]; channels ≥ og and k ≥ cg hold 0
   const int32_t* bias;        // [groups][blocks][32]: bias − (128 + z_in)·Σ w (0 past og)
   const int32_t* multiplier;  // [groups][blocks][32]
   const int32_t* shift;       // [groups][blocks][32], clamped to [−31, 30]
   const int8_t* zero;         // [channels + 64] bytes of z_in: the row padding taps read
-} octk_qs8_conv_packed_32c4;
+} octk_qs8_conv_packed;
 
-/// Bytes the packed form needs (a multiple of 64).
+/// Bytes a path's packed form needs (a multiple of 64), and its packing: reference-layout
+/// weights w [groups·og][kernel_h][kernel_w][cg] and q's bias, multiplier and shift into
+/// `storage` (64-byte aligned, conv_packed_bytes bytes), described in *out.
+typedef size_t (*octk_qs8_conv_packed_bytes_fn)(int groups, int taps, int cg, int og);
+typedef void (*octk_qs8_conv_pack_fn)(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
+                                      void* storage, octk_qs8_conv_packed* out);
+
+/// The 32c4 layout (x86 VNNI and the scalar twin).
 size_t octk_qs8_conv_packed_bytes_32c4(int groups, int taps, int cg, int og);
 
-/// Packs reference-layout weights w [groups·og][kernel_h][kernel_w][cg] and q's bias,
-/// multiplier and shift into `storage` (64-byte aligned, octk_qs8_conv_packed_bytes_32c4 bytes)
-/// and describes it in *out.
 void octk_qs8_conv_pack_32c4(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
-                             void* storage, octk_qs8_conv_packed_32c4* out);
+                             void* storage, octk_qs8_conv_packed* out);
 
 /// Indirection buffer of a conv window: ind[p·taps + ky·kernel_w + kx] = address of input pixel
 /// (iy, ix) of x [in_h][in_w][channels] (its channel 0) for output pixel p = oy·out_w + ox,
@@ -57,16 +63,16 @@ void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window*
 /// and o < og, row stride out_channels = groups·og. Reads 4-byte groups of input channels, so up
 /// to 3 bytes past a pixel's last group may be read (never used): keep 64 readable bytes after
 /// the input tensor.
-typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
+typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                   size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 /// 6 pixels × 32 channels per tile, vpdpbusd zmm. Needs AVX512F + AVX512BW + AVX512VNNI.
-void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
+void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                        size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 /// Portable C twin of the packed path (same packing, same data path), for CPUs without a
 /// SIMD kernel and as the packing's own check.
-void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind, size_t pixel_begin,
+void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 // ---- depthwise conv (channel multiplier 1) on packed weights ------------------------------
@@ -78,29 +84,34 @@ void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed_32c4* p, const int
 
 typedef struct {
   int channels, taps, blocks;  // blocks = ceil(channels / 16)
-  const int32_t* weights;      // [blocks][taps][16], 0 past channels
+  const void* weights;         // 16c: int32 [blocks][taps][16], 0 past channels (other paths: their own layout)
   const int32_t* bias;         // [blocks][16]: bias − z_in·Σ_t w
   const int32_t* multiplier;   // [blocks][16]
   const int32_t* shift;        // [blocks][16], clamped to [−31, 30]
   const int8_t* zero;          // [channels + 64] bytes of z_in
-} octk_qs8_dwconv_packed_16c;
+} octk_qs8_dwconv_packed;
 
+/// Bytes and packing of a path's depthwise form: reference-layout weights
+/// w [kernel_h][kernel_w][channels] (multiplier 1) and q's parameters into `storage`.
+typedef size_t (*octk_qs8_dwconv_packed_bytes_fn)(int channels, int taps);
+typedef void (*octk_qs8_dwconv_pack_fn)(const int8_t* w, const octk_qs8_requant* q, int channels, int taps,
+                                        void* storage, octk_qs8_dwconv_packed* out);
+
+/// The 16c layout (int32 weights; x86 and the scalar twin).
 size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps);
-
-/// Packs reference-layout depthwise weights w [kernel_h][kernel_w][channels] (multiplier 1).
 void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
-                              octk_qs8_dwconv_packed_16c* out);
+                              octk_qs8_dwconv_packed* out);
 
 /// Output pixels [pixel_begin, pixel_end) of a depthwise conv (multiplier 1) through an
 /// indirection buffer from octk_qs8_conv_indirection. Reads 16-byte channel groups, so up to
 /// 15 bytes past a pixel's last channel may be read (never used): keep 64 readable bytes after
 /// the input tensor.
-typedef void (*octk_qs8_dwconv_fn)(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
+typedef void (*octk_qs8_dwconv_fn)(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
-void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
+void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
-void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind, size_t pixel_begin,
+void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 // ---- elementwise ---------------------------------------------------------------------------
@@ -116,7 +127,7 @@ void octk_qs8_add__scalar(size_t count, const int8_t* a, const int8_t* b, int8_t
 
 typedef struct {
   octk_qs8_igemm_fn fn;
-  const octk_qs8_conv_packed_32c4* packed;
+  const octk_qs8_conv_packed* packed;
   const int8_t* const* ind;
   int32_t output_zero_point, lo, hi;
   int8_t* y;
@@ -124,7 +135,7 @@ typedef struct {
 
 typedef struct {
   octk_qs8_dwconv_fn fn;
-  const octk_qs8_dwconv_packed_16c* packed;
+  const octk_qs8_dwconv_packed* packed;
   const int8_t* const* ind;
   int32_t output_zero_point, lo, hi;
   int8_t* y;
@@ -153,7 +164,12 @@ typedef struct {
   const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …
   const char* name;   // the kernel's full name
   uint32_t required;  // OCTK_CPU_* bits it needs
+  int mr;             // output pixels per conv tile: the thread pool's split granule
+  octk_qs8_conv_packed_bytes_fn conv_packed_bytes;
+  octk_qs8_conv_pack_fn conv_pack;  // weights are packed once, at load, for the path's kernel
   octk_qs8_igemm_fn fn;
+  octk_qs8_dwconv_packed_bytes_fn dw_packed_bytes;
+  octk_qs8_dwconv_pack_fn dw_pack;
   octk_qs8_dwconv_fn dwconv;  // the path's depthwise kernel (multiplier 1)
   octk_qs8_add_fn add;        // the path's contiguous add
   octk_qs8_quantize_f32_fn quantize;  // the path's f32 → int8 quantization

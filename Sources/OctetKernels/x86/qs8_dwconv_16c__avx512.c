@@ -6,14 +6,14 @@
 #include "octk_qs8_igemm.h"
 #include "qs8_requant_avx512.h"
 
-OCTK_AVX512_TARGET void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed_16c* p, const int8_t* const* ind,
+OCTK_AVX512_TARGET void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed* p, const int8_t* const* ind,
                                                     size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                     int32_t lo, int32_t hi, int8_t* y) {
   const int taps = p->taps, channels = p->channels;
   const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
   for (int b = 0; b < p->blocks; ++b) {
     const int c0 = b * OCTK_QS8_DW_NR;
-    const int32_t* w = p->weights + (size_t)b * taps * OCTK_QS8_DW_NR;
+    const int32_t* w = (const int32_t*)p->weights + (size_t)b * taps * OCTK_QS8_DW_NR;
     const __m512i bias = _mm512_load_si512(p->bias + c0);
     const octk_requant_block_avx512 q =
         octk_requant_block_avx512_make(_mm512_load_si512(p->multiplier + c0), _mm512_load_si512(p->shift + c0));

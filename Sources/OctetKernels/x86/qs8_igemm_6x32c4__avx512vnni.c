@@ -9,7 +9,7 @@
 
 #define MR 6
 
-OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed_32c4* p, const int8_t* const* ind,
+OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed* p, const int8_t* const* ind,
                                                           size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                           int32_t lo, int32_t hi, int8_t* y) {
   const size_t out_channels = (size_t)p->groups * p->og;

@@ -14,7 +14,7 @@ extension Interpreter {
     /// its M rows of K channels; a depthwise conv with multiplier m is a grouped conv with one
     /// input channel and m output channels per group (same sums, so the same bytes).
     func prepareIndirectGEMM(_ op: OpDescription) -> () -> Void {
-        let kernel = kernels.igemm!.fn!
+        let path = kernels.igemm!, kernel = path.fn!
         let xt = op.inputs[0], yt = op.outputs[0]
         let xs = tensors[xt].shape, ys = tensors[yt].shape, ws = tensors[op.inputs[1]].shape
         let fc = op.code == .fullyConnected, depthwise = op.code == .depthwiseConv2D
@@ -34,13 +34,13 @@ extension Interpreter {
         var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
                                  input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: lo, hi: hi)
 
-        let bytes = octk_qs8_conv_packed_bytes_32c4(Int32(groups), Int32(taps), Int32(cg), Int32(og))
+        let bytes = path.conv_packed_bytes!(Int32(groups), Int32(taps), Int32(cg), Int32(og))
         let storage = allocateOwned(bytes: bytes)
         packedWeightBytes += bytes
-        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed_32c4>.size).bindMemory(to: octk_qs8_conv_packed_32c4.self, capacity: 1)
+        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed>.size).bindMemory(to: octk_qs8_conv_packed.self, capacity: 1)
         transposed.withUnsafeBufferPointer { t in
             let source = depthwise ? t.baseAddress! : weights
-            octk_qs8_conv_pack_32c4(source, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
+            path.conv_pack!(source, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
         }
 
         let x = UnsafePointer(int8(xt)), y = int8(yt)
@@ -57,7 +57,8 @@ extension Interpreter {
         let job = allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
         job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt), lo: lo, hi: hi, y: y))
         let pool = worthSplitting(work: pixels * groups * og * taps * cg) ? self.pool : nil
-        return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, 6) }
+        let tile = Int(path.mr)
+        return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
     }
 
     /// Whether a DepthwiseConv2D runs on the packed depthwise kernel (multiplier 1, arena input).
@@ -68,17 +69,17 @@ extension Interpreter {
     /// DepthwiseConv2D (multiplier 1) on the path's packed depthwise kernel; weights widened
     /// and the indirection buffer built here, once.
     func preparePackedDepthwise(_ op: OpDescription) -> () -> Void {
-        let kernel = kernels.igemm!.dwconv!
+        let path = kernels.igemm!, kernel = path.dwconv!
         let xt = op.inputs[0], yt = op.outputs[0]
         let xs = tensors[xt].shape, ys = tensors[yt].shape
         let channels = xs[3], taps = Int(op.params[0] * op.params[1])
         var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
                                  input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: op.params[11], hi: op.params[12])
-        let bytes = octk_qs8_dwconv_packed_bytes_16c(Int32(channels), Int32(taps))
+        let bytes = path.dw_packed_bytes!(Int32(channels), Int32(taps))
         let storage = allocateOwned(bytes: bytes)
         packedWeightBytes += bytes
-        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed_16c>.size).bindMemory(to: octk_qs8_dwconv_packed_16c.self, capacity: 1)
-        octk_qs8_dwconv_pack_16c(UnsafePointer(int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
+        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed>.size).bindMemory(to: octk_qs8_dwconv_packed.self, capacity: 1)
+        path.dw_pack!(UnsafePointer(int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
         let ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
         let pixels = ys[0] * ys[1] * ys[2]
         let job = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_job>.size).bindMemory(to: octk_qs8_dwconv_job.self, capacity: 1)
