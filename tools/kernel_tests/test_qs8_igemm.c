@@ -199,8 +199,10 @@ static void one_quantize_twin(tk_ctx* t, octk_qs8_quantize_f32_fn quantize) {
   tk_describe(t, "quantize twin: n %zu scale %a z %d", n, (double)scale, z);
   float* x = tk_alloc_f32(t, n + 1);
   for (size_t i = 0; i < n; ++i) {
-    switch (tk_rng_int(r, 0, 9)) {
+    switch (tk_rng_int(r, 0, 11)) {
       case 0: x[i] = ((float)tk_rng_int(r, -140, 140) + 0.5f) * scale; break;  // ties
+      case 10:  // one float step off a tie: where x·(1/scale) and x / scale may round apart
+      case 11: x[i] = nextafterf(((float)tk_rng_int(r, -140, 140) + 0.5f) * scale, tk_rng_chance(r, 1, 2) ? INFINITY : -INFINITY); break;
       case 1: x[i] = NAN; break;
       case 2: x[i] = tk_rng_chance(r, 1, 2) ? INFINITY : -INFINITY; break;
       case 3: x[i] = tk_rng_float(r, -1e30f, 1e30f); break;

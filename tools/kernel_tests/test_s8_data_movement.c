@@ -156,7 +156,32 @@ void tk_check_s8_resize_nearest(tk_ctx* t, tk_s8_resize_nearest_fn fn) {
   for (int i = 0; i < 20; ++i) one_resize(t, fn, tk_rng_int(r, 18, 70));
 }
 
+// 2-D transpose per batch against the naive index formula, over tile remainders (64) and thin
+// shapes (rows = 3 channels of an NCHW image).
+static void one_transpose(tk_ctx* t) {
+  tk_rng* r = tk_rand(t);
+  const size_t batches = (size_t)tk_rng_int(r, 1, 3);
+  const size_t rows = (size_t)(tk_rng_chance(r, 1, 3) ? tk_rng_int(r, 1, 4) : tk_rng_int(r, 1, 150));
+  const size_t cols = (size_t)(tk_rng_chance(r, 1, 3) ? tk_rng_int(r, 1, 4) : tk_rng_int(r, 1, 150));
+  tk_describe(t, "transpose %zu × [%zu][%zu]", batches, rows, cols);
+  const size_t n = batches * rows * cols;
+  int8_t* x = tk_s8_alloc(t, n);
+  int8_t* y = tk_s8_alloc(t, n);
+  int8_t* want = tk_s8_alloc(t, n);
+  tk_s8_fill(r, x, n, -128, 127);
+  tk_s8_fill(r, y, n, -128, 127);
+  for (size_t b = 0; b < batches; ++b)
+    for (size_t i = 0; i < rows; ++i)
+      for (size_t j = 0; j < cols; ++j) want[(b * cols + j) * rows + i] = x[(b * rows + i) * cols + j];
+  octk_s8_transpose_2d(batches, rows, cols, x, y);
+  tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
+}
+
 // ---- reference cases -------------------------------------------------------------------
+
+static void case_transpose(tk_ctx* t) {
+  for (int i = 0; i < 200; ++i) one_transpose(t);
+}
 
 static void case_copy(tk_ctx* t) { tk_check_s8_strided_copy(t, octk_s8_strided_copy); }
 static void case_resize(tk_ctx* t) { tk_check_s8_resize_nearest(t, octk_s8_resize_nearest_nhwc); }
@@ -164,5 +189,6 @@ static void case_resize(tk_ctx* t) { tk_check_s8_resize_nearest(t, octk_s8_resiz
 static const tk_case kS8MoveCases[] = {
     {"s8.strided_copy", case_copy, 0},
     {"s8.resize_nearest", case_resize, 0},
+    {"s8.transpose_2d", case_transpose, 0},
 };
 TK_REGISTER(kS8MoveCases)

@@ -47,3 +47,59 @@ void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int ch
   out->shift = shift;
   out->zero = zero;
 }
+
+// ---- 64c4: int8 weights in groups of 4 taps for vpdpbusd ---------------------------------
+//
+// Block b holds channels 64b … 64b+63. Within a block the kernel's four int32 vectors Q0…Q3
+// hold, in 128-bit lane L and dword i of Q_j, channel 16L + 4j + i (the order byte and word
+// unpacks of 4 tap rows produce, and signed packs undo). Per tap group g (taps 4g … 4g+3):
+// weights [blocks][groups][j][L][i][4 taps] as int8; bias/multiplier/shift [blocks][j][L][i].
+// The bias folds in −(128 + z_in)·Σ_t w: the kernel multiplies x ^ 0x80 = x + 128 (unsigned).
+
+static int dw64_slot(int c) { return (c / 16) * 4 + (c % 16) / 4 * 16 + c % 4; }  // lane index in [j][L][i]
+
+static size_t dw64_weight_bytes(int channels, int taps) {
+  const size_t blocks = ((size_t)channels + 63) / 64, groups = ((size_t)taps + 3) / 4;
+  return round_up(blocks * groups * 256, 64);
+}
+
+size_t octk_qs8_dwconv_packed_bytes_64c4(int channels, int taps) {
+  const size_t blocks = ((size_t)channels + 63) / 64;
+  return dw64_weight_bytes(channels, taps) + 3 * blocks * 64 * sizeof(int32_t) + round_up((size_t)channels + 64, 64);
+}
+
+void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                               octk_qs8_dwconv_packed* out) {
+  const int blocks = (channels + 63) / 64, groups = (taps + 3) / 4;
+  const size_t wbytes = dw64_weight_bytes(channels, taps), pbytes = (size_t)blocks * 64 * sizeof(int32_t);
+  uint8_t* base = storage;
+  memset(base, 0, octk_qs8_dwconv_packed_bytes_64c4(channels, taps));
+  int8_t* pw = (int8_t*)base;
+  int32_t* bias = (int32_t*)(base + wbytes);
+  int32_t* mult = (int32_t*)(base + wbytes + pbytes);
+  int32_t* shift = (int32_t*)(base + wbytes + 2 * pbytes);
+  int8_t* zero = (int8_t*)(base + wbytes + 3 * pbytes);
+  for (int c = 0; c < channels; ++c) {
+    const int b = c / 64, slot = dw64_slot(c % 64);
+    int64_t sum = 0;
+    for (int t = 0; t < taps; ++t) {
+      const int8_t v = w[(size_t)t * channels + c];
+      pw[(((size_t)b * groups + t / 4) * 64 + slot) * 4 + t % 4] = v;
+      sum += v;
+    }
+    // Wrapped to int32 as the kernels' sums wrap (the spec guarantees the total fits).
+    const int64_t folded = (q->bias ? q->bias[c] : 0) - (int64_t)(128 + q->input_zero_point) * sum;
+    bias[b * 64 + slot] = (int32_t)(uint32_t)(uint64_t)folded;
+    mult[b * 64 + slot] = q->multiplier[c];
+    shift[b * 64 + slot] = q->shift[c] > 30 ? 30 : (q->shift[c] < -31 ? -31 : q->shift[c]);
+  }
+  memset(zero, (int)(int8_t)q->input_zero_point, (size_t)channels + 64);
+  out->channels = channels;
+  out->taps = taps;
+  out->blocks = blocks;
+  out->weights = pw;
+  out->bias = bias;
+  out->multiplier = mult;
+  out->shift = shift;
+  out->zero = zero;
+}

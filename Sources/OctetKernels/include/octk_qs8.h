@@ -88,6 +88,10 @@ void octk_qs8_mul_strided__reference(int rank, const ptrdiff_t* shape, const int
 /// y[i] = table[x[i] + 128].
 void octk_qs8_lookup__reference(const int8_t* x, size_t count, const int8_t* table, int8_t* y);
 
+/// y[n][c][r] = x[n][r][c] for n < batches, r < rows, c < cols: the transposes that move one
+/// group of axes past another (NCHW ↔ NHWC), in cache-sized tiles.
+void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t* x, int8_t* y);
+
 /// Strided copy of int8 elements (transpose, slice, concat, pad interior), like octk_f32_strided_copy.
 void octk_s8_strided_copy(int rank, const ptrdiff_t* shape, const int8_t* src, const ptrdiff_t* src_strides,
                           int8_t* dst, const ptrdiff_t* dst_strides);

@@ -109,6 +109,15 @@ void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int ch
 typedef void (*octk_qs8_dwconv_fn)(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
+/// The 64c4 layout (int8 weights in groups of 4 taps; x86 VNNI): see igemm/qs8_dwconv_pack.c.
+size_t octk_qs8_dwconv_packed_bytes_64c4(int channels, int taps);
+void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                               octk_qs8_dwconv_packed* out);
+
+/// 64 channels per step, 4 taps per vpdpbusd. Reads whole 64-byte rows with masked loads (no
+/// byte past a pixel's last channel). Needs AVX512F + AVX512BW + AVX512VNNI.
+void octk_qs8_dwconv_64c4__avx512vnni(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                      size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,

@@ -18,7 +18,8 @@ OCTK_AVX512_TARGET void octk_qs8_add__avx512(size_t count, const int8_t* a, cons
   const octk_requant_block_avx512 qa = octk_requant_block_avx512_make(ma, _mm512_set1_epi32(sa));
   const octk_requant_block_avx512 qb = octk_requant_block_avx512_make(mb, _mm512_set1_epi32(sb));
   const octk_requant_block_avx512 qo = octk_requant_block_avx512_make(mo, _mm512_set1_epi32(so));
-  const __m512i zo = _mm512_set1_epi32(p->output_zero_point), lo = _mm512_set1_epi32(p->lo), hi = _mm512_set1_epi32(p->hi);
+  const __m512i zo = _mm512_set1_epi32(p->output_zero_point), lo = _mm512_set1_epi32(p->lo - p->output_zero_point),
+                hi = _mm512_set1_epi32(p->hi - p->output_zero_point);  // bounds relative to z_out
   for (size_t i = 0; i < count; i += 16) {
     const __mmask16 m = count - i >= 16 ? 0xFFFF : (__mmask16)((1u << (count - i)) - 1);
     const __m512i va = _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, a + i));

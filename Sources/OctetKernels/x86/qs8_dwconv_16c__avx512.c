@@ -10,7 +10,8 @@ OCTK_AVX512_TARGET void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed
                                                     size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                     int32_t lo, int32_t hi, int8_t* y) {
   const int taps = p->taps, channels = p->channels;
-  const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+  const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo - output_zero_point),
+                vhi = _mm512_set1_epi32(hi - output_zero_point);  // bounds relative to z_out
   for (int b = 0; b < p->blocks; ++b) {
     const int c0 = b * OCTK_QS8_DW_NR;
     const int32_t* w = (const int32_t*)p->weights + (size_t)b * taps * OCTK_QS8_DW_NR;

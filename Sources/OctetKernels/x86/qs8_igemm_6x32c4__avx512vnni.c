@@ -15,7 +15,8 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
   const __m512i flip = _mm512_set1_epi8((char)0x80);
-  const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo), vhi = _mm512_set1_epi32(hi);
+  const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo - output_zero_point),
+                vhi = _mm512_set1_epi32(hi - output_zero_point);  // bounds relative to z_out
   for (int g = 0; g < p->groups; ++g) {
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;

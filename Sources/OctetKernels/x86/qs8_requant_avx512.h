@@ -56,14 +56,18 @@ OCTK_AVX512_TARGET static inline __m512i octk_requant_avx512(__m512i acc, __m512
 
 /// Requantization constants of 16 channels, made once per channel block and applied to many
 /// accumulator vectors. When no lane shifts left and no multiplier is INT32_MIN (every real
-/// model), SRDHM cannot saturate and RDBPOT can run on the 64-bit product directly:
-///   h = floor((x·M0 + 2^30) / 2^31)              (fits int32)
-///   r = floor((h + 2^(e−1) − [h < 0]) / 2^e)      for e = right ≥ 1, r = h for e = 0
-/// which is gemmlowp's round-half-away-from-zero division, exactly; otherwise the general
-/// octk_requant_avx512 runs.
+/// model), SRDHM cannot saturate and both roundings collapse into one floor of the 64-bit
+/// product p = x·M0 (e = right shift, a = p + 2^30, h = floor(a / 2^31) fits int32):
+///   e = 0:  r = floor(a / 2^31)
+///   e ≥ 1:  r = floor((h + 2^(e−1) − [h < 0]) / 2^e) = floor((a + 2^(30+e) − [a < 0]·2^31) / 2^(31+e))
+/// (adding the integer 2^(e−1) − [h < 0] to h before flooring is adding it · 2^31 to a), which is
+/// gemmlowp's round-half-away-from-zero RDBPOT of h, exactly; otherwise the general
+/// octk_requant_avx512 runs. Even and odd lanes are computed as int64 and merged.
 typedef struct {
   __m512i mult, shift, mult_odd;
-  __m512i right_even, right_odd, half_even, half_odd, one_even, one_odd;
+  __m512i half_even, half_odd;  // 2^(30+e) for e ≥ 1, else 0
+  __m512i sign_even, sign_odd;  // −2^31 for e ≥ 1, else 0: added when a < 0
+  __m512i right_even, right_odd;  // 31 + e
   int fast;
 } octk_requant_block_avx512;
 
@@ -75,32 +79,45 @@ OCTK_AVX512_TARGET static inline octk_requant_block_avx512 octk_requant_block_av
   b.mult_odd = _mm512_srli_epi64(mult, 32);
   b.fast = _mm512_cmpgt_epi32_mask(shift, zero) == 0 && _mm512_cmpeq_epi32_mask(mult, _mm512_set1_epi32(INT32_MIN)) == 0;
   const __m512i right = _mm512_max_epi32(_mm512_sub_epi32(zero, shift), zero);
-  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF), one = _mm512_set1_epi64(1);
-  b.right_even = _mm512_and_si512(right, low);
-  b.right_odd = _mm512_srli_epi64(right, 32);
-  b.half_even = _mm512_srli_epi64(_mm512_sllv_epi64(one, b.right_even), 1);
-  b.half_odd = _mm512_srli_epi64(_mm512_sllv_epi64(one, b.right_odd), 1);
-  b.one_even = _mm512_min_epu64(b.half_even, one);
-  b.one_odd = _mm512_min_epu64(b.half_odd, one);
+  const __m512i low = _mm512_set1_epi64(0xFFFFFFFF);
+  const __m512i e_even = _mm512_and_si512(right, low), e_odd = _mm512_srli_epi64(right, 32);
+  const __mmask8 round_even = _mm512_cmpgt_epi64_mask(e_even, zero), round_odd = _mm512_cmpgt_epi64_mask(e_odd, zero);
+  const __m512i base = _mm512_set1_epi64((int64_t)1 << 30), sign = _mm512_set1_epi64(-((int64_t)1 << 31));
+  b.half_even = _mm512_maskz_sllv_epi64(round_even, base, e_even);
+  b.half_odd = _mm512_maskz_sllv_epi64(round_odd, base, e_odd);
+  b.sign_even = _mm512_maskz_mov_epi64(round_even, sign);
+  b.sign_odd = _mm512_maskz_mov_epi64(round_odd, sign);
+  b.right_even = _mm512_add_epi64(e_even, _mm512_set1_epi64(31));
+  b.right_odd = _mm512_add_epi64(e_odd, _mm512_set1_epi64(31));
   return b;
+}
+
+/// floor((a + half + [a < 0]·sign) / 2^right) with a = p + 2^30, per int64 lane.
+OCTK_AVX512_TARGET static inline __m512i octk_requant_round_avx512(__m512i p, __m512i half, __m512i sign, __m512i right) {
+  const __m512i a = _mm512_add_epi64(p, _mm512_set1_epi64((int64_t)1 << 30));
+  const __m512i negative = _mm512_srai_epi64(a, 63);
+  return _mm512_srav_epi64(_mm512_add_epi64(_mm512_add_epi64(a, half), _mm512_and_si512(negative, sign)), right);
 }
 
 OCTK_AVX512_TARGET static inline __m512i octk_requant_block_avx512_apply(__m512i acc, const octk_requant_block_avx512* b) {
   if (!b->fast) return octk_requant_avx512(acc, b->mult, b->shift);
-  const __m512i nudge = _mm512_set1_epi64((int64_t)1 << 30);
-  __m512i even = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(acc, b->mult), nudge), 31);
-  __m512i odd = _mm512_srai_epi64(_mm512_add_epi64(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), b->mult_odd), nudge), 31);
-  even = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(even, b->half_even), _mm512_and_si512(_mm512_srli_epi64(even, 63), b->one_even)), b->right_even);
-  odd = _mm512_srav_epi64(_mm512_sub_epi64(_mm512_add_epi64(odd, b->half_odd), _mm512_and_si512(_mm512_srli_epi64(odd, 63), b->one_odd)), b->right_odd);
-  return _mm512_mask_blend_epi32(0xAAAA, even, _mm512_slli_epi64(odd, 32));
+  const __m512i even = octk_requant_round_avx512(_mm512_mul_epi32(acc, b->mult), b->half_even, b->sign_even, b->right_even);
+  const __m512i odd = octk_requant_round_avx512(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), b->mult_odd), b->half_odd,
+                                                b->sign_odd, b->right_odd);
+  // Odd lanes take the low dword of each odd-lane int64 (dword pairs swapped).
+  return _mm512_mask_shuffle_epi32(even, 0xAAAA, odd, _MM_PERM_CDAB);
 }
 
-/// z_out + r clamped to [lo, hi] and then to int8 (r is first limited to ±2^24, which changes
-/// no result: z_out, lo and hi are int8 values), as 16 packed bytes.
-OCTK_AVX512_TARGET static inline __m128i octk_requant_output_avx512(__m512i r, __m512i z_out, __m512i lo, __m512i hi) {
-  r = _mm512_min_epi32(_mm512_max_epi32(r, _mm512_set1_epi32(-(1 << 24))), _mm512_set1_epi32(1 << 24));
-  __m512i v = _mm512_add_epi32(r, z_out);
-  v = _mm512_min_epi32(_mm512_max_epi32(v, lo), hi);
-  return _mm512_cvtsepi32_epi8(v);
+/// z_out + r clamped to [lo, hi] (passed as lo − z_out, hi − z_out, so nothing can overflow)
+/// as 16 int32 lanes.
+OCTK_AVX512_TARGET static inline __m512i octk_requant_clamp_avx512(__m512i r, __m512i z_out, __m512i lo_minus_z,
+                                                                   __m512i hi_minus_z) {
+  return _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(r, lo_minus_z), hi_minus_z), z_out);
+}
+
+/// The same as 16 packed bytes.
+OCTK_AVX512_TARGET static inline __m128i octk_requant_output_avx512(__m512i r, __m512i z_out, __m512i lo_minus_z,
+                                                                    __m512i hi_minus_z) {
+  return _mm512_cvtepi32_epi8(octk_requant_clamp_avx512(r, z_out, lo_minus_z, hi_minus_z));
 }
 #endif

@@ -27,11 +27,24 @@ extension Interpreter {
 
     func prepareTranspose(_ op: OpDescription) -> () -> Void {
         let x = op.inputs[0], y = op.outputs[0]
+        if let (batches, rows, cols) = axisRotation(op.params.map { Int($0) }, shape: tensors[x].shape) {
+            let src = UnsafePointer(int8(x)), dst = int8(y)
+            return { octk_s8_transpose_2d(batches, rows, cols, src, dst) }
+        }
         let inStrides = rowMajorStrides(tensors[x].shape)
         let srcStrides = op.params.map { inStrides[Int($0)] }
         let shape = tensors[y].shape, dstStrides = rowMajorStrides(shape)
         let src = UnsafePointer(int8(x)), dst = int8(y)
         return { octk_s8_strided_copy(Int32(shape.count), shape, src, srcStrides, dst, dstStrides) }
+    }
+
+    /// A permutation that keeps axis 0 and rotates the others, (0, k, …, r−1, 1, …, k−1) as
+    /// NCHW → NHWC is, is a 2-D transpose per batch: [batches][rows][cols] → [batches][cols][rows].
+    func axisRotation(_ perm: [Int], shape: [Int]) -> (Int, Int, Int)? {
+        let rank = perm.count
+        guard rank >= 3, perm[0] == 0, let k = perm.dropFirst().first, k > 1 else { return nil }
+        for i in 1..<rank where perm[i] != (i - 1 + k - 1) % (rank - 1) + 1 { return nil }
+        return (shape[0], shape[1..<k].reduce(1, *), shape[k...].reduce(1, *))
     }
 
     func prepareSlice(_ op: OpDescription) -> () -> Void {
