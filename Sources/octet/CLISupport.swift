@@ -62,6 +62,18 @@ enum CLI {
 
 /// A comma-separated list of floats, e.g. `0.485,0.456,0.406`.
 /// A comma-separated list of positive integers, e.g. `--threads 1,2`.
+/// `--threads n`: threads per inference, all cores unless given.
+struct ThreadsOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Threads each inference is split over (default: all cores; results are identical for any count).", valueName: "n"))
+    var threads: Int?
+
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more, got \(threads).") }
+    }
+
+    var count: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+}
+
 struct IntList: ExpressibleByArgument, Sendable {
     var values: [Int]
 

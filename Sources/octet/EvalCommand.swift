@@ -42,13 +42,16 @@ struct EvalCommand: ParsableCommand {
     @Flag(help: "List the per-layer SQNR.")
     var layers = false
 
+    @OptionGroup var threads: ThreadsOption
+
     func run() throws {
         try CLI.reportingErrors { _ = try execute() }
     }
 
     /// Runs the evaluation and prints the headline (shared with `octet report`).
     func execute() throws -> EvaluationReport {
-        let int8 = try Int8Model(path: model)
+        let int8 = try Int8Model(path: model, threads: threads.count)
+        FloatExecutor.setBLASThreads(threads.count)
         let float = try FloatModel(onnxPath: onnx)
         let meta = int8.octet.description
         func stored(_ key: String) -> [Float]? { meta.metadata(key).map { $0.split(separator: ",").compactMap { Float($0) } } }

@@ -44,6 +44,8 @@ struct RunCommand: ParsableCommand {
     @Option(help: ArgumentHelp("BagNet-style .octet models: write the per-patch evidence for the top class over the (first) input image as a PNG.", valueName: "out.png"))
     var heatmap: String?
 
+    @OptionGroup var threads: ThreadsOption
+
     func validate() throws {
         if input.isEmpty { throw ValidationError("Missing --input: give one per model input (a .npy file or an image).") }
         if topK < 0 { throw ValidationError("--top-k must be 0 or more, got \(topK).") }
@@ -56,7 +58,7 @@ struct RunCommand: ParsableCommand {
     // MARK: - Driver
 
     private func execute() throws {
-        let floatModel = try openModel(path: model)
+        let floatModel = try openModel(path: model, threads: threads.count)
         let names = floatModel.inputNames
         guard input.count == names.count else {
             throw ConvertError.invalidInput("model '\(model)' takes \(names.count) input(s) (\(names.joined(separator: ", "))), got \(input.count) --input")

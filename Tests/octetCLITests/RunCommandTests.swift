@@ -282,6 +282,9 @@ import _TestSupport
         let negative = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", "x.npy", "--top-k=-1"])
         #expect(negative.status != 0)
         #expect(negative.stderr.contains("--top-k must be 0 or more"))
+        let threads = try Self.octet(["run", Self.model("mobilenet_v2_tiny.onnx"), "--input", "x.npy", "--threads", "0"])
+        #expect(threads.status != 0)
+        #expect(threads.stderr.contains("--threads must be 1 or more"))
     }
 }
 
@@ -307,6 +310,13 @@ import _TestSupport
         let int8 = try NumpyFile.read(path: out)
         let reference = try NumpyFile.read(path: RunCommandTests.model("mobilenet_v2_tiny.ort.npy"))
         #expect(int8.shape == reference.shape)
+        // Any thread count gives the same bytes.
+        for threads in ["1", "3"] {
+            let split = dir.appendingPathComponent("out\(threads).npy").path
+            let again = try RunCommandTests.octet(["run", octetFile, "--input", input, "--output", split, "--threads", threads])
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try NumpyFile.read(path: split).data == int8.data)
+        }
     }
 
     @Test func badOctetFileFailsCleanly() throws {

@@ -144,7 +144,10 @@ static void one_twin(tk_ctx* t) {
 /// Depthwise twin: channel counts up to 200 (block remainders mod 16).
 static void one_dw_twin(tk_ctx* t) {
   tk_rng* r = tk_rand(t);
-  const int channels = tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 1, 40) : tk_rng_int(r, 40, 200);
+  static const int kBlockEdges[] = {16, 32, 64, 96, 128};  // exact blocks of the 16c/32c/64c4 layouts
+  const int channels = tk_rng_chance(r, 1, 4)   ? kBlockEdges[tk_rng_int(r, 0, 4)]
+                       : tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 1, 40)
+                                                : tk_rng_int(r, 40, 200);
   octk_window w;
   random_twin_window(r, &w);
   const size_t taps = (size_t)w.kernel_h * w.kernel_w;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "octk_qs8_igemm.h"
 
 // Shared helpers (test_qs8_requantize.c).
 int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
@@ -174,7 +175,15 @@ static void one_transpose(tk_ctx* t) {
     for (size_t i = 0; i < rows; ++i)
       for (size_t j = 0; j < cols; ++j) want[(b * cols + j) * rows + i] = x[(b * rows + i) * cols + j];
   octk_s8_transpose_2d(batches, rows, cols, x, y);
-  tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
+  int ok = tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n));
+  // The pool's job form on two column ranges (first image): the same bytes.
+  const size_t split = (size_t)tk_rng_int(r, 0, (int)cols);
+  tk_s8_fill(r, y, n, -128, 127);
+  octk_s8_transpose_job job = {rows, cols, x, y};
+  octk_s8_transpose_job_run(&job, split, cols);
+  octk_s8_transpose_job_run(&job, 0, split);
+  ok = ok && tk_s8_compare(t, "y (split)", y, want, rows * cols, tk_layout_flat(rows * cols));
+  tk_s8_end(t, ok);
 }
 
 // ---- reference cases -------------------------------------------------------------------

@@ -25,6 +25,9 @@ extension Int8Model: InferenceModel {
 }
 
 /// Opens `path` as an int8 model when it ends in `.octet`, else as ONNX on the float path.
-public func openModel(path: String) throws -> InferenceModel {
-    path.lowercased().hasSuffix(".octet") ? try Int8Model(path: path) : try FloatModel(onnxPath: path)
+/// `threads`: the interpreter's thread count, or OpenBLAS's for the float path.
+public func openModel(path: String, threads: Int = 1) throws -> InferenceModel {
+    if path.lowercased().hasSuffix(".octet") { return try Int8Model(path: path, threads: threads) }
+    FloatExecutor.setBLASThreads(threads)
+    return try FloatModel(onnxPath: path)
 }

@@ -6,10 +6,11 @@ public final class Int8Model {
     public let octet: OctetModel
     public let interpreter: Interpreter
 
-    public init(path: String) throws {
+    /// `threads`: how many threads each inference is split over (results are identical for any count).
+    public init(path: String, threads: Int = 1) throws {
         do {
             octet = try OctetModel(path: path)
-            interpreter = try Interpreter(model: octet)
+            interpreter = try Interpreter(model: octet, threads: threads)
         } catch let e as OctetError {
             throw ConvertError.invalidInput("'\(path)': \(e)")
         }

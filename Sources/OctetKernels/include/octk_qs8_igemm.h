@@ -97,7 +97,7 @@ typedef size_t (*octk_qs8_dwconv_packed_bytes_fn)(int channels, int taps);
 typedef void (*octk_qs8_dwconv_pack_fn)(const int8_t* w, const octk_qs8_requant* q, int channels, int taps,
                                         void* storage, octk_qs8_dwconv_packed* out);
 
-/// The 16c layout (int32 weights; x86 and the scalar twin).
+/// The 16c layout (int32 weights; the scalar twin).
 size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps);
 void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
                               octk_qs8_dwconv_packed* out);
@@ -118,8 +118,6 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
 /// byte past a pixel's last channel). Needs AVX512F + AVX512BW + AVX512VNNI.
 void octk_qs8_dwconv_64c4__avx512vnni(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
-void octk_qs8_dwconv_16c__avx512(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
-                                 size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
@@ -158,7 +156,25 @@ typedef struct {
   const octk_qs8_add_params* params;
 } octk_qs8_add_job;
 
-/// octk_task_fn adapters: run the job's kernel on pixels (elements, for add) [begin, end).
+typedef struct {
+  void (*fn)(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+  const float* x;
+  float scale;
+  int32_t zero_point;
+  int8_t* y;
+} octk_qs8_quantize_job;
+
+/// octk_s8_transpose_2d of one image, split by columns (the output's rows).
+typedef struct {
+  size_t rows, cols;
+  const int8_t* x;
+  int8_t* y;
+} octk_s8_transpose_job;
+
+/// octk_task_fn adapters: run the job's kernel on pixels (elements, for add and quantize;
+/// columns, for transpose) [begin, end).
+void octk_qs8_quantize_job_run(void* job, size_t begin, size_t end);
+void octk_s8_transpose_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_add_job_run(void* job, size_t begin, size_t end);

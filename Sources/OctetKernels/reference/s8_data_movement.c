@@ -1,27 +1,19 @@
 // int8 data movement: strided copy (transpose, slice, concat, pad interior) and nearest resize.
 // Pure copies: values are moved bit for bit, no arithmetic.
 #include "octk_qs8.h"
+#include "octk_qs8_igemm.h"
+
+void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t* x, int8_t* y) {
+  for (size_t n = 0; n < batches; ++n) {
+    octk_s8_transpose_job job = {rows, cols, x + n * rows * cols, y + n * rows * cols};
+    octk_s8_transpose_job_run(&job, 0, cols);
+  }
+}
 
 // dst[dst offset of i] = src[src offset of i] for every index i of the N-D space shape[rank]
 // (row-major, last axis fastest), each side addressed by its own strides in elements (0 =
 // broadcast on the source, negative = reversed). rank 0 copies one element; a zero-sized axis
 // copies nothing. Source and destination must not overlap (except identical layouts).
-void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t* x, int8_t* y) {
-  enum { tile = 64 };
-  for (size_t n = 0; n < batches; ++n) {
-    const int8_t* xn = x + n * rows * cols;
-    int8_t* yn = y + n * rows * cols;
-    for (size_t r0 = 0; r0 < rows; r0 += tile) {
-      const size_t r1 = rows - r0 < tile ? rows : r0 + tile;
-      for (size_t c0 = 0; c0 < cols; c0 += tile) {
-        const size_t c1 = cols - c0 < tile ? cols : c0 + tile;
-        for (size_t c = c0; c < c1; ++c)
-          for (size_t r = r0; r < r1; ++r) yn[c * rows + r] = xn[r * cols + c];
-      }
-    }
-  }
-}
-
 void octk_s8_strided_copy(int rank, const ptrdiff_t* shape, const int8_t* src, const ptrdiff_t* src_strides,
                           int8_t* dst, const ptrdiff_t* dst_strides) {
   if (rank <= 0) {

@@ -44,7 +44,13 @@ extension Interpreter {
             return { octk_qs8_quantize_u8__reference(x, count, zi, zo, m, s, y) }
         }
         let x = UnsafePointer(float(xt)), s = scale(yt)
-        if let quantize = kernels.igemm?.quantize { return { quantize(x, count, s, zo, y) } }
+        if let quantize = kernels.igemm?.quantize {
+            guard worthSplitting(work: count * 8) else { return { quantize(x, count, s, zo, y) } }
+            let job = allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_job>.size).bindMemory(to: octk_qs8_quantize_job.self, capacity: 1)
+            job.initialize(to: octk_qs8_quantize_job(fn: quantize, x: x, scale: s, zero_point: zo, y: y))
+            let pool = self.pool
+            return { octk_pool_run(pool, octk_qs8_quantize_job_run, job, count, 64) }
+        }
         return { octk_qs8_quantize_f32__reference(x, count, s, zo, y) }
     }
 
