@@ -55,8 +55,8 @@ void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int ch
 // unpacks of 4 tap rows produce, and signed packs undo). Per tap group g (taps 4g … 4g+3):
 // weights [blocks][groups][j][L][i][4 taps] as int8; bias/multiplier/shift [blocks][j][L][i].
 // The bias folds in −(128 + z_in)·Σ_t w: the kernel multiplies x ^ 0x80 = x + 128 (unsigned).
-// With at most 32 channels, lanes 2–3 repeat lanes 0–1 so that the kernel can run two pixels
-// per step (one in each 256-bit half).
+// When the last block has at most 32 channels, its lanes 2–3 repeat lanes 0–1 so that the
+// kernel can run two pixels per step there (one in each 256-bit half).
 
 static int dw64_slot(int c) { return (c / 16) * 4 + (c % 16) / 4 * 16 + c % 4; }  // lane index in [j][L][i]
 
@@ -81,9 +81,11 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
   int32_t* mult = (int32_t*)(base + wbytes + pbytes);
   int32_t* shift = (int32_t*)(base + wbytes + 2 * pbytes);
   int8_t* zero = (int8_t*)(base + wbytes + 3 * pbytes);
-  for (int copy = 0; copy < (channels <= 32 ? 2 : 1); ++copy) {
-    for (int c = 0; c < channels; ++c) {
-      const int b = c / 64, slot = dw64_slot(c % 64) + copy * 8;  // copy 1: lane L + 2
+  const int narrow_tail = channels - 64 * (blocks - 1) <= 32;  // the last block runs two pixels per step
+  for (int c = 0; c < channels; ++c) {
+    const int b = c / 64, copies = narrow_tail && b == blocks - 1 ? 2 : 1;
+    for (int copy = 0; copy < copies; ++copy) {
+      const int slot = dw64_slot(c % 64) + copy * 8;  // copy 1: lane L + 2
       int64_t sum = 0;
       for (int t = 0; t < taps; ++t) {
         const int8_t v = w[(size_t)t * channels + c];
