@@ -24,6 +24,7 @@ static uint32_t detect(void) {
   if (__builtin_cpu_supports("avx512vnni")) f |= OCTK_CPU_X86_AVX512VNNI;
   if (__builtin_cpu_supports("avxvnni")) f |= OCTK_CPU_X86_AVXVNNI;
   if (__builtin_cpu_supports("avx512vl")) f |= OCTK_CPU_X86_AVX512VL;
+  if (__builtin_cpu_supports("avx512vbmi")) f |= OCTK_CPU_X86_AVX512VBMI;
 #elif defined(__aarch64__) && defined(__linux__)
   unsigned long hw = getauxval(AT_HWCAP), hw2 = getauxval(AT_HWCAP2);
   if (hw & HWCAP_ASIMD) f |= OCTK_CPU_ARM_NEON;

@@ -24,6 +24,7 @@ static const feature_name kFeatures[] = {
     {OCTK_CPU_X86_AVX512VNNI, "avx512vnni", "avx512_vnni"},
     {OCTK_CPU_X86_AVXVNNI, "avxvnni", "avx_vnni"},
     {OCTK_CPU_X86_AVX512VL, "avx512vl", "avx512vl"},
+    {OCTK_CPU_X86_AVX512VBMI, "avx512vbmi", "avx512vbmi"},
     {OCTK_CPU_ARM_NEON, "neon", NULL},
     {OCTK_CPU_ARM_DOTPROD, "dotprod", NULL},
     {OCTK_CPU_ARM_I8MM, "i8mm", NULL},
@@ -31,7 +32,8 @@ static const feature_name kFeatures[] = {
 #define NFEATURES (sizeof kFeatures / sizeof kFeatures[0])
 
 static const uint32_t kX86Bits = OCTK_CPU_X86_AVX2 | OCTK_CPU_X86_FMA | OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW |
-                                 OCTK_CPU_X86_AVX512VNNI | OCTK_CPU_X86_AVXVNNI | OCTK_CPU_X86_AVX512VL;
+                                 OCTK_CPU_X86_AVX512VNNI | OCTK_CPU_X86_AVXVNNI | OCTK_CPU_X86_AVX512VL |
+                                 OCTK_CPU_X86_AVX512VBMI;
 static const uint32_t kArmBits = OCTK_CPU_ARM_NEON | OCTK_CPU_ARM_DOTPROD | OCTK_CPU_ARM_I8MM;
 
 const char* tk_cpu_feature_names(uint32_t features, char* buf, size_t size) {

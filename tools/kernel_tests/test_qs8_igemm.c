@@ -252,7 +252,22 @@ static void case_registry(tk_ctx* t) {
   }
 }
 
+// The x86 add kernels the avx512vnni path chooses between by CPU (VBMI tables or int32 lanes).
+static void case_x86_add_variants(tk_ctx* t) {
+#if defined(__x86_64__)
+  const uint32_t f = octk_cpu_features();
+  const uint32_t avx512 = OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL | OCTK_CPU_X86_AVX512VNNI;
+  if ((f & avx512) != avx512) return;
+  for (int k = 0; k < 600; ++k) one_add_twin(t, octk_qs8_add__avx512);
+  if (f & OCTK_CPU_X86_AVX512VBMI)
+    for (int k = 0; k < 600; ++k) one_add_twin(t, octk_qs8_add_lut__avx512vbmi);
+#else
+  (void)t;
+#endif
+}
+
 static const tk_case kIgemmCases[] = {
     {"qs8.packed_paths", case_registry, 0},
+    {"qs8.add_x86_variants", case_x86_add_variants, 0},
 };
 TK_REGISTER(kIgemmCases)

@@ -9,7 +9,7 @@ const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
     {"avx512vnni", "octk_qs8_igemm_6x32c4__avx512vnni", OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL |
                         OCTK_CPU_X86_AVX512VNNI,
      6, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4, octk_qs8_igemm_6x32c4__avx512vnni,
-     octk_qs8_dwconv_packed_bytes_64c4, octk_qs8_dwconv_pack_64c4, octk_qs8_dwconv_64c4__avx512vnni, octk_qs8_add__avx512,
+     octk_qs8_dwconv_packed_bytes_64c4, octk_qs8_dwconv_pack_64c4, octk_qs8_dwconv_64c4__avx512vnni, octk_qs8_add__avx512_auto,
      octk_qs8_quantize_f32__avx512},
 #endif
     {"scalar", "octk_qs8_igemm_1x32c4__scalar", 0, 1, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4,

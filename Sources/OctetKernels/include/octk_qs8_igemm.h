@@ -128,6 +128,10 @@ void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed* p, const int8_t* 
 typedef void (*octk_qs8_add_fn)(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 
 void octk_qs8_add__avx512(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+/// Table lookups for the two input requantizations (needs AVX512VBMI as well).
+void octk_qs8_add_lut__avx512vbmi(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+/// octk_qs8_add_lut__avx512vbmi where the CPU has VBMI, else octk_qs8_add__avx512.
+void octk_qs8_add__avx512_auto(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 void octk_qs8_add__scalar(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 
 // ---- jobs for octk_pool_run: one op's kernel call over a range of output pixels ------------
