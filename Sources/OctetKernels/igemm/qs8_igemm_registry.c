@@ -3,6 +3,9 @@
 
 #include "octk_cpu.h"
 #include "octk_qs8_igemm.h"
+#if defined(__aarch64__)
+#include "octk_qs8_arm.h"
+#endif
 
 const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
 #if defined(__x86_64__)
@@ -11,6 +14,19 @@ const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
      6, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4, octk_qs8_igemm_6x32c4__avx512vnni,
      octk_qs8_dwconv_packed_bytes_64c4, octk_qs8_dwconv_pack_64c4, octk_qs8_dwconv_64c4__avx512vnni, octk_qs8_add__avx512_auto,
      octk_qs8_quantize_f32__avx512},
+#endif
+#if defined(__aarch64__)
+    {"i8mm", "octk_qs8_igemm_4x16c8__neoni8mm", OCTK_CPU_ARM_NEON | OCTK_CPU_ARM_I8MM, 4,
+     octk_qs8_conv_packed_bytes_16c8, octk_qs8_conv_pack_16c8, octk_qs8_igemm_4x16c8__neoni8mm,
+     octk_qs8_dwconv_packed_bytes_16c_i16, octk_qs8_dwconv_pack_16c_i16, octk_qs8_dwconv_16c__neon, octk_qs8_add__neon,
+     octk_qs8_quantize_f32__neon},
+    {"dotprod", "octk_qs8_igemm_4x16c4__neondot", OCTK_CPU_ARM_NEON | OCTK_CPU_ARM_DOTPROD, 4,
+     octk_qs8_conv_packed_bytes_16c4, octk_qs8_conv_pack_16c4, octk_qs8_igemm_4x16c4__neondot,
+     octk_qs8_dwconv_packed_bytes_16c_i16, octk_qs8_dwconv_pack_16c_i16, octk_qs8_dwconv_16c__neon, octk_qs8_add__neon,
+     octk_qs8_quantize_f32__neon},
+    {"neon", "octk_qs8_igemm_2x8c16__neon_mlal", OCTK_CPU_ARM_NEON, 2, octk_qs8_conv_packed_bytes_8c16,
+     octk_qs8_conv_pack_8c16, octk_qs8_igemm_2x8c16__neon_mlal, octk_qs8_dwconv_packed_bytes_16c_i16,
+     octk_qs8_dwconv_pack_16c_i16, octk_qs8_dwconv_16c__neon, octk_qs8_add__neon, octk_qs8_quantize_f32__neon},
 #endif
     {"scalar", "octk_qs8_igemm_1x32c4__scalar", 0, 1, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4,
      octk_qs8_igemm_1x32c4__scalar, octk_qs8_dwconv_packed_bytes_16c, octk_qs8_dwconv_pack_16c,

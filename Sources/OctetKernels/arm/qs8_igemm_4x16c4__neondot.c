@@ -1,0 +1,81 @@
+// Indirect-GEMM int8 conv, 4 output pixels × 16 output channels per tile, SDOT by lane (16c4
+// packing): per 16 input channels, one 16-byte load per pixel and 16 weight vectors
+// (4 k steps × 4 channel quads), 64 SDOT into 16 int32x4 accumulators. Input channels left
+// over (cg mod 16) run in 4-byte steps; k steps past cg read up to 3 bytes past the group,
+// whose weights are 0. Requantization (qs8_requant_neon.h) is fused into the store.
+#if defined(__aarch64__)
+#include "octk_qs8_arm.h"
+#include "qs8_requant_neon.h"
+
+#define MR 4
+#define NR 16
+
+OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* p, const int8_t* const* ind,
+                                                        size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
+                                                        int32_t lo, int32_t hi, int8_t* y) {
+  const size_t out_channels = (size_t)p->groups * p->og;
+  const int taps = p->taps, cg = p->cg, kpad = (cg + 3) & ~3;
+  const size_t block_bytes = (size_t)taps * kpad * NR;
+  const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
+  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
+  for (int g = 0; g < p->groups; ++g) {
+    const size_t goff = (size_t)g * cg;
+    for (int b = 0; b < p->blocks; ++b) {
+      const size_t pb = (size_t)g * p->blocks + b;
+      const int8_t* wblock = weights + pb * block_bytes;
+      const int32_t *bias = p->bias + pb * NR, *mult = p->multiplier + pb * NR, *shift = p->shift + pb * NR;
+      const int valid = p->og - b * NR;  // channels of this block inside og
+      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
+        const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
+        // Rows past the end repeat the last pixel's addresses (computed, never stored).
+        const int8_t* const* r0 = ind + p0 * taps;
+        const int8_t* const* r1 = r0 + (rows > 1 ? 1 : 0) * (size_t)taps;
+        const int8_t* const* r2 = r0 + (rows > 2 ? 2 : rows - 1) * (size_t)taps;
+        const int8_t* const* r3 = r0 + (rows > 3 ? 3 : rows - 1) * (size_t)taps;
+        int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+        int32x4_t c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        const int8_t* w = wblock;
+        for (int t = 0; t < taps; ++t) {
+          const int8_t *a0 = r0[t] + goff, *a1 = r1[t] + goff, *a2 = r2[t] + goff, *a3 = r3[t] + goff;
+          int c = 0;
+          for (; c + 16 <= kpad; c += 16) {
+            const int8x16_t x0 = vld1q_s8(a0 + c), x1 = vld1q_s8(a1 + c), x2 = vld1q_s8(a2 + c), x3 = vld1q_s8(a3 + c);
+#define STEP(s)                                                                                   \
+  {                                                                                               \
+    const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + 16), w2 = vld1q_s8(w + 32), w3 = vld1q_s8(w + 48); \
+    w += 64;                                                                                      \
+    c00 = vdotq_laneq_s32(c00, w0, x0, s); c01 = vdotq_laneq_s32(c01, w1, x0, s);                \
+    c02 = vdotq_laneq_s32(c02, w2, x0, s); c03 = vdotq_laneq_s32(c03, w3, x0, s);                \
+    c10 = vdotq_laneq_s32(c10, w0, x1, s); c11 = vdotq_laneq_s32(c11, w1, x1, s);                \
+    c12 = vdotq_laneq_s32(c12, w2, x1, s); c13 = vdotq_laneq_s32(c13, w3, x1, s);                \
+    c20 = vdotq_laneq_s32(c20, w0, x2, s); c21 = vdotq_laneq_s32(c21, w1, x2, s);                \
+    c22 = vdotq_laneq_s32(c22, w2, x2, s); c23 = vdotq_laneq_s32(c23, w3, x2, s);                \
+    c30 = vdotq_laneq_s32(c30, w0, x3, s); c31 = vdotq_laneq_s32(c31, w1, x3, s);                \
+    c32 = vdotq_laneq_s32(c32, w2, x3, s); c33 = vdotq_laneq_s32(c33, w3, x3, s);                \
+  }
+            STEP(0) OCTK_NEON_BARRIER(); STEP(1) OCTK_NEON_BARRIER(); STEP(2) OCTK_NEON_BARRIER(); STEP(3)
+#undef STEP
+          }
+          for (; c < kpad; c += 4) {
+            const int8x16_t x0 = octk_neon_dup_s8x4(a0 + c), x1 = octk_neon_dup_s8x4(a1 + c);
+            const int8x16_t x2 = octk_neon_dup_s8x4(a2 + c), x3 = octk_neon_dup_s8x4(a3 + c);
+            const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + 16), w2 = vld1q_s8(w + 32), w3 = vld1q_s8(w + 48);
+            w += 64;
+            c00 = vdotq_s32(c00, w0, x0); c01 = vdotq_s32(c01, w1, x0); c02 = vdotq_s32(c02, w2, x0); c03 = vdotq_s32(c03, w3, x0);
+            c10 = vdotq_s32(c10, w0, x1); c11 = vdotq_s32(c11, w1, x1); c12 = vdotq_s32(c12, w2, x1); c13 = vdotq_s32(c13, w3, x1);
+            c20 = vdotq_s32(c20, w0, x2); c21 = vdotq_s32(c21, w1, x2); c22 = vdotq_s32(c22, w2, x2); c23 = vdotq_s32(c23, w3, x2);
+            c30 = vdotq_s32(c30, w0, x3); c31 = vdotq_s32(c31, w1, x3); c32 = vdotq_s32(c32, w2, x3); c33 = vdotq_s32(c33, w3, x3);
+          }
+        }
+        int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
+#define STORE(r)                                                                                              \
+  if (r < rows)                                                                                               \
+    octk_neon_store_s8x16(dst + r * out_channels,                                                             \
+                          octk_neon_requant_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, bias, mult, shift, &out), valid);
+        STORE(0) STORE(1) STORE(2) STORE(3)
+#undef STORE
+      }
+    }
+  }
+}
+#endif

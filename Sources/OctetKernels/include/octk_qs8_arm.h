@@ -1,0 +1,70 @@
+// ARM (aarch64) int8 kernel paths of the registry (octk_qs8_igemm.h): "i8mm" (SMMLA), "dotprod"
+// (SDOT) and "neon" (SMULL/SMLAL + SADALP, Cortex-A72 class). Each conv kernel has its own
+// packing; depthwise, add and quantize are plain NEON, shared by the three paths.
+//
+// Data path (signed × signed, no +128 shift as on x86 VNNI):
+//   acc[o] = Σ_k x[k]·w[o][k] + bias'[o],   bias' = bias − z_in·Σ_k w[o][k]
+//          = Σ_k (x[k] − z_in)·w[o][k] + bias   (padding taps read z_in bytes: they add 0)
+// Int32 sums wrap (the spec's int32 guarantee excludes wrapping of the true total), so the
+// result equals octk_qs8_conv_nhwc__reference bit for bit.
+//
+// Packed conv weights (conv_packed.weights) of the ARM layouts: a 64-byte header (int32 flags,
+// see OCTK_ARM_PACK_*), then [groups][blocks][taps][k steps][NR channels][KR bytes] with k
+// padded (zero weights) as the layout says; bias/multiplier/shift are [groups][blocks][NR].
+// The kernels read at most 3 bytes past a pixel's channels (the x86 contract), depthwise at
+// most 15; add and quantize read and write exactly `count` elements.
+#ifndef OCTK_QS8_ARM_H
+#define OCTK_QS8_ARM_H
+#include "octk_qs8_igemm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Bytes of the header in front of the ARM-packed conv weights.
+#define OCTK_ARM_PACK_HEADER 64
+/// Header flag (int32 word 0): some 16-byte k chunk of the 8c16 layout holds −128 at both k
+/// and k + 8 of one channel, so a pair of products may reach 2^15 (the "neon" kernel then
+/// widens each product on its own; the spec's weights, in [−127, 127], never set it).
+#define OCTK_ARM_PACK_PAIR_OVERFLOW 1
+
+/// 16c4 (SDOT): 16 output channels per block, k steps of 4 (cg rounded up to 4).
+size_t octk_qs8_conv_packed_bytes_16c4(int groups, int taps, int cg, int og);
+void octk_qs8_conv_pack_16c4(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
+                             void* storage, octk_qs8_conv_packed* out);
+/// 16c8 (SMMLA): 16 output channels per block, k steps of 8 (cg rounded up to 8); a step is
+/// 8 channel pairs × 2 channels × 8 bytes (the 2×8 right operand of one SMMLA per pair).
+size_t octk_qs8_conv_packed_bytes_16c8(int groups, int taps, int cg, int og);
+void octk_qs8_conv_pack_16c8(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
+                             void* storage, octk_qs8_conv_packed* out);
+/// 8c16 (SMULL/SMLAL): 8 output channels per block, cg rounded up to 8, in chunks of 16 bytes
+/// per channel ([8][16]) and, when the rounded count is 8 mod 16, a last chunk of 8 ([8][8]).
+size_t octk_qs8_conv_packed_bytes_8c16(int groups, int taps, int cg, int og);
+void octk_qs8_conv_pack_8c16(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
+                             void* storage, octk_qs8_conv_packed* out);
+
+/// 4 pixels × 16 channels, SMMLA on 2-pixel × 2-channel blocks (16c8). Needs NEON + I8MM.
+void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                     size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+/// 4 pixels × 16 channels, SDOT by lane (16c4). Needs NEON + DOTPROD.
+void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+/// 2 pixels × 8 channels, SMULL + SMLAL int16 pair sums into SADALP int32 (8c16). NEON only.
+void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                      size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// Depthwise 16c with int16 weights ([blocks][taps][16], 0 past channels), bias − z_in·Σ_t w.
+size_t octk_qs8_dwconv_packed_bytes_16c_i16(int channels, int taps);
+void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                                  octk_qs8_dwconv_packed* out);
+/// Depthwise (multiplier 1), 16 channels per step, SMLAL int16 × int16 → int32 (16c_i16 packing).
+void octk_qs8_dwconv_16c__neon(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                               size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+void octk_qs8_quantize_f32__neon(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
