@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "OctetKernelsTests", dependencies: ["OctetKernels", "_GemmlowpOracle", "_TestSupport"]),
         .testTarget(name: "OctetConvertTests", dependencies: ["OctetConvert", "_TestSupport"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter"]),
+        .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter", "_TestSupport"]),
         .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "OctetRuntime", "octet"]),
     ],
     cxxLanguageStandard: .cxx17

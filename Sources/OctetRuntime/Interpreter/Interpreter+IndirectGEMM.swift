@@ -19,16 +19,23 @@ extension Interpreter {
         let xs = tensors[xt].shape, ys = tensors[yt].shape, ws = tensors[op.inputs[1]].shape
         let fc = op.code == .fullyConnected, depthwise = op.code == .depthwiseConv2D
         let groups = fc ? 1 : (depthwise ? xs[3] : Int(op.params[10]))
-        let taps = fc ? 1 : ws[1] * ws[2]
-        let cg = fc ? xs[1] : (depthwise ? 1 : ws[3])
+        var taps = fc ? 1 : ws[1] * ws[2]
+        var cg = fc ? xs[1] : (depthwise ? 1 : ws[3])
         let og = fc ? ws[0] : (depthwise ? Int(op.params[10]) : ws[0] / groups)
         // Reference conv layout [O][kH][kW][cg] (depthwise weights are [1][kH][kW][C·m]).
         let weights = UnsafePointer(int8(op.inputs[1]))
-        var transposed: [Int8] = []
+        var relaid: [Int8] = []
         if depthwise {
             let outChannels = groups * og
-            transposed = [Int8](repeating: 0, count: outChannels * taps)
-            for t in 0..<taps { for o in 0..<outChannels { transposed[o * taps + t] = weights[t * outChannels + o] } }
+            relaid = [Int8](repeating: 0, count: outChannels * taps)
+            for t in 0..<taps { for o in 0..<outChannels { relaid[o * taps + t] = weights[t * outChannels + o] } }
+        }
+        let rows = fc || depthwise ? nil : RowMergedInput(op.params, input: xs, output: ys, groups: groups)
+        if let rows {
+            // Same weights, seen as a kH × 1 kernel over kW·C channels: [O][kH][kW][C] is already
+            // [O][kH][1][kW·C] in memory.
+            taps = Int(op.params[0])
+            cg = rows.rowBytes
         }
         let lo = fc ? op.params[0] : op.params[11], hi = fc ? op.params[1] : op.params[12]  // same slots for depthwise
         var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
@@ -38,7 +45,7 @@ extension Interpreter {
         let storage = allocateOwned(bytes: bytes)
         packedWeightBytes += bytes
         let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed>.size).bindMemory(to: octk_qs8_conv_packed.self, capacity: 1)
-        transposed.withUnsafeBufferPointer { t in
+        relaid.withUnsafeBufferPointer { t in
             let source = depthwise ? t.baseAddress! : weights
             path.conv_pack!(source, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
         }
@@ -46,11 +53,21 @@ extension Interpreter {
         let x = UnsafePointer(int8(xt)), y = int8(yt)
         let pixels = fc ? xs[0] : ys[0] * ys[1] * ys[2]
         let ind: UnsafeMutablePointer<UnsafePointer<Int8>?>
+        var padInput: (() -> Void)? = nil
         if fc {
             ind = allocateOwned(bytes: max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride)
                 .bindMemory(to: UnsafePointer<Int8>?.self, capacity: max(pixels, 1))
             indirectionBytes += max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride
             for m in 0..<pixels { ind[m] = x + m * cg }
+        } else if let rows {
+            let padded = allocateOwned(bytes: rows.bytes).assumingMemoryBound(to: Int8.self)
+            padded.initialize(repeating: Int8(truncatingIfNeeded: zeroPoint(xt)), count: rows.bytes)
+            ind = allocateOwned(bytes: pixels * taps * MemoryLayout<UnsafePointer<Int8>>.stride)
+                .bindMemory(to: UnsafePointer<Int8>?.self, capacity: pixels * taps)
+            indirectionBytes += pixels * taps * MemoryLayout<UnsafePointer<Int8>>.stride
+            var win = rows.window
+            octk_qs8_conv_indirection(padded, Int32(xs[3]), &win, packed.pointee.zero, ind)
+            padInput = { rows.copyInterior(from: x, to: padded) }
         } else {
             ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
         }
@@ -58,6 +75,12 @@ extension Interpreter {
         job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt), lo: lo, hi: hi, y: y))
         let pool = worthSplitting(work: pixels * groups * og * taps * cg) ? self.pool : nil
         let tile = Int(path.mr)
+        if let padInput {
+            return {
+                padInput()
+                octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
+            }
+        }
         return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
     }
 
