@@ -221,6 +221,40 @@ static void one_quantize_twin(tk_ctx* t, octk_qs8_quantize_f32_fn quantize) {
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
 }
 
+/// Quantize + NCHW → NHWC of a 3-channel image over a pixel range vs the reference quantize
+/// of each plane and the index formula; bytes outside [begin, end) must stay untouched.
+static void one_quantize_nchw3_twin(tk_ctx* t, octk_qs8_quantize_f32_nchw3_fn fn) {
+  tk_rng* r = tk_rand(t);
+  const size_t plane = (size_t)tk_rng_int(r, 1, 300);
+  const size_t begin = (size_t)tk_rng_int(r, 0, (int)plane), end = (size_t)tk_rng_int(r, (int)begin, (int)plane);
+  const float scale = tk_rng_chance(r, 1, 4) ? exp2f((float)tk_rng_int(r, -12, 4)) : tk_rng_float(r, 1e-4f, 2.0f);
+  const int32_t z = tk_qs8_random_zero_point(r);
+  tk_describe(t, "quantize nchw3 twin: plane %zu pixels [%zu, %zu) scale %a z %d", plane, begin, end, (double)scale, z);
+  float* x = tk_alloc_f32(t, 3 * plane);
+  for (size_t i = 0; i < 3 * plane; ++i) {
+    switch (tk_rng_int(r, 0, 5)) {
+      case 0: x[i] = ((float)tk_rng_int(r, -140, 140) + 0.5f) * scale; break;  // ties
+      case 1: x[i] = NAN; break;
+      case 2: x[i] = tk_rng_float(r, -1e30f, 1e30f); break;
+      default: x[i] = tk_rng_float(r, -200.0f, 200.0f) * scale; break;
+    }
+  }
+  int8_t* nchw = tk_s8_alloc(t, 3 * plane);
+  int8_t* nhwc = tk_s8_alloc(t, 3 * plane);
+  int8_t* want_nchw = tk_alloc(t, 3 * plane);
+  int8_t* want_nhwc = tk_alloc(t, 3 * plane);
+  tk_s8_fill(r, nchw, 3 * plane, -128, 127);
+  tk_s8_fill(r, nhwc, 3 * plane, -128, 127);
+  memcpy(want_nchw, nchw, 3 * plane);
+  memcpy(want_nhwc, nhwc, 3 * plane);
+  for (int c = 0; c < 3; ++c) octk_qs8_quantize_f32__reference(x + c * plane + begin, end - begin, scale, z, want_nchw + c * plane + begin);
+  for (size_t p = begin; p < end; ++p)
+    for (int c = 0; c < 3; ++c) want_nhwc[3 * p + c] = want_nchw[c * plane + p];
+  fn(x, plane, begin, end, scale, z, nchw, nhwc);
+  const int ok = tk_s8_compare(t, "nchw", nchw, want_nchw, 3 * plane, tk_layout_flat(3 * plane));
+  tk_s8_end(t, ok && tk_s8_compare(t, "nhwc", nhwc, want_nhwc, 3 * plane, tk_layout_flat(3 * plane)));
+}
+
 static void check_kernel(tk_ctx* t) {
   g_split = 0.37;
   tk_check_qs8_conv_int32(t, conv_via_igemm);
@@ -243,6 +277,8 @@ static void case_registry(tk_ctx* t) {
     check_dw_kernel(t);
     for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
     for (int k = 0; k < 400; ++k) one_quantize_twin(t, e->quantize);
+    if (e->quantize_nchw3)
+      for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, e->quantize_nchw3);
     // The same kernels split over 3 threads by the pool: identical bytes.
     g_pool = octk_pool_create(3);
     for (int k = 0; k < 60; ++k) one_twin(t);
@@ -252,7 +288,8 @@ static void case_registry(tk_ctx* t) {
   }
 }
 
-// The x86 add kernels the avx512vnni path chooses between by CPU (VBMI tables or int32 lanes).
+// The x86 kernels the avx512vnni path chooses between by CPU (VBMI or not): both add kernels,
+// and the VBMI quantize + NCHW → NHWC (the registry runs the one this CPU picks).
 static void case_x86_add_variants(tk_ctx* t) {
 #if defined(__x86_64__)
   const uint32_t f = octk_cpu_features();
@@ -261,6 +298,9 @@ static void case_x86_add_variants(tk_ctx* t) {
   for (int k = 0; k < 600; ++k) one_add_twin(t, octk_qs8_add__avx512);
   if (f & OCTK_CPU_X86_AVX512VBMI)
     for (int k = 0; k < 600; ++k) one_add_twin(t, octk_qs8_add_lut__avx512vbmi);
+  for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, octk_qs8_quantize_f32_nchw3__avx512);
+  if (f & OCTK_CPU_X86_AVX512VBMI)
+    for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, octk_qs8_quantize_f32_nchw3__avx512vbmi);
 #else
   (void)t;
 #endif

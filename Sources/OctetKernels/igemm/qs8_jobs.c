@@ -33,3 +33,8 @@ void octk_s8_transpose_job_run(void* job, size_t begin, size_t end) {
     }
   }
 }
+
+void octk_qs8_quantize_nchw3_job_run(void* job, size_t begin, size_t end) {
+  const octk_qs8_quantize_nchw3_job* j = job;
+  j->fn(j->x, j->plane, begin, end, j->scale, j->zero_point, j->nchw, j->nhwc);
+}

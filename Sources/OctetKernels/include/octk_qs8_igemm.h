@@ -188,6 +188,32 @@ typedef void (*octk_qs8_quantize_f32_fn)(const float* x, size_t count, float sca
 
 void octk_qs8_quantize_f32__avx512(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
 
+/// Pixels [begin, end) of a 3-channel f32 image x [3][plane] (NCHW) quantized exactly as
+/// octk_qs8_quantize_f32__reference into both nchw [3][plane] and nhwc [plane][3].
+typedef void (*octk_qs8_quantize_f32_nchw3_fn)(const float* x, size_t plane, size_t begin, size_t end, float scale,
+                                               int32_t zero_point, int8_t* nchw, int8_t* nhwc);
+/// Needs AVX512VBMI (vpermb) besides the avx512vnni path's features.
+void octk_qs8_quantize_f32_nchw3__avx512vbmi(const float* x, size_t plane, size_t begin, size_t end, float scale,
+                                             int32_t zero_point, int8_t* nchw, int8_t* nhwc);
+/// Planes through octk_qs8_quantize_f32__avx512, then a byte interleave.
+void octk_qs8_quantize_f32_nchw3__avx512(const float* x, size_t plane, size_t begin, size_t end, float scale,
+                                         int32_t zero_point, int8_t* nchw, int8_t* nhwc);
+/// The VBMI kernel where the CPU has it, else octk_qs8_quantize_f32_nchw3__avx512.
+void octk_qs8_quantize_f32_nchw3__avx512_auto(const float* x, size_t plane, size_t begin, size_t end, float scale,
+                                              int32_t zero_point, int8_t* nchw, int8_t* nhwc);
+
+typedef struct {
+  octk_qs8_quantize_f32_nchw3_fn fn;
+  const float* x;
+  size_t plane;
+  float scale;
+  int32_t zero_point;
+  int8_t* nchw;
+  int8_t* nhwc;
+} octk_qs8_quantize_nchw3_job;
+/// octk_task_fn adapter: pixels [begin, end).
+void octk_qs8_quantize_nchw3_job_run(void* job, size_t begin, size_t end);
+
 /// One entry of the kernel registry: dispatch, tests and benchmarks read this table.
 typedef struct {
   const char* path;   // kernel path name, as OCTET_KERNELS spells it: "avx512vnni", "scalar", …
@@ -202,6 +228,8 @@ typedef struct {
   octk_qs8_dwconv_fn dwconv;  // the path's depthwise kernel (multiplier 1)
   octk_qs8_add_fn add;        // the path's contiguous add
   octk_qs8_quantize_f32_fn quantize;  // the path's f32 → int8 quantization
+  // Optional (NULL: the runtime runs the separate reference-twin ops instead).
+  octk_qs8_quantize_f32_nchw3_fn quantize_nchw3;  // quantize + NCHW → NHWC of a 3-channel image
 } octk_qs8_igemm_entry;
 
 /// Kernel paths (indirect-GEMM conv + depthwise kernels), fastest first; the portable "scalar" twin is last and runs anywhere.

@@ -54,6 +54,29 @@ extension Interpreter {
         return { octk_qs8_quantize_f32__reference(x, count, s, zo, y) }
     }
 
+    /// A 3-channel f32 NCHW input's Quantize and the Transpose to NHWC right after it, as one
+    /// step that writes both outputs (the Transpose's step then does nothing). The Transpose's
+    /// output is written one op early, so it must not share bytes with the Quantize's input,
+    /// the only tensor whose life ends at this op.
+    func prepareQuantizeTranspose(_ op: OpDescription, index: Int) -> (() -> Void)? {
+        let ops = model.description.ops
+        guard op.code == .quantize, let kernel = kernels.igemm?.quantize_nchw3, index + 1 < ops.count else { return nil }
+        let next = ops[index + 1], xt = op.inputs[0], qt = op.outputs[0]
+        let shape = tensors[qt].shape
+        guard next.code == .transpose, next.inputs == [qt], next.params == [0, 2, 3, 1], tensors[xt].type == .float32,
+              shape.count == 4, shape[0] == 1, shape[1] == 3 else { return nil }
+        let yt = next.outputs[0]
+        func range(_ t: Int) -> Range<Int> { tensors[t].arenaOffset..<(tensors[t].arenaOffset + tensors[t].byteCount) }
+        guard [xt, qt, yt].allSatisfy({ tensors[$0].storage == .arena }), !range(yt).overlaps(range(xt)) else { return nil }
+        let plane = shape[2] * shape[3]
+        let job = allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_nchw3_job>.size)
+            .bindMemory(to: octk_qs8_quantize_nchw3_job.self, capacity: 1)
+        job.initialize(to: octk_qs8_quantize_nchw3_job(fn: kernel, x: UnsafePointer(float(xt)), plane: plane, scale: scale(qt),
+                                                       zero_point: zeroPoint(qt), nchw: int8(qt), nhwc: int8(yt)))
+        let pool = worthSplitting(work: plane * 3 * 8) ? self.pool : nil
+        return { octk_pool_run(pool, octk_qs8_quantize_nchw3_job_run, job, plane, 16) }
+    }
+
     func prepareSoftmax(_ op: OpDescription) -> () -> Void {
         let shape = tensors[op.inputs[0]].shape, axis = Int(op.params[0])
         let strides = rowMajorStrides(shape)

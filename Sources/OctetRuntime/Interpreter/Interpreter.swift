@@ -52,8 +52,16 @@ public final class Interpreter {
         arena = .allocate(byteCount: max(model.description.arenaSize, OctetFormat.alignment) + Interpreter.arenaSlack,
                           alignment: OctetFormat.alignment)
         arena.initializeMemory(as: UInt8.self, repeating: 0)
+        var doneEarly = -1  // an op whose output an earlier, fused step writes
         for (index, op) in model.description.ops.enumerated() {
-            steps.append(try prepare(op, index: index))
+            if index == doneEarly {
+                steps.append({})
+            } else if let fused = prepareQuantizeTranspose(op, index: index) {
+                steps.append(fused)
+                doneEarly = index + 1
+            } else {
+                steps.append(try prepare(op, index: index))
+            }
         }
     }
 
