@@ -134,6 +134,29 @@ import Testing
         rejects(m, containing: "must share one quantization")
     }
 
+    /// Global average pooling sums in int32: at most 2^23 − 1 pixels.
+    @Test func globalAveragePoolPixelLimit() throws {
+        func model(height: Int, width: Int) -> ModelDescription {
+            var m = ModelDescription()
+            let q = Quantization(scale: 0.1, zeroPoint: 3)
+            let bytes = height * width * 4
+            m.tensors = [TensorDescription(name: "x", type: .float32, shape: [1, height, width, 1], storage: .arena, arenaOffset: 0),
+                         TensorDescription(name: "xq", type: .int8, shape: [1, height, width, 1], layout: .channelsLast, storage: .arena,
+                                           arenaOffset: bytes, quantization: q),
+                         TensorDescription(name: "g", type: .int8, shape: [1, 1, 1, 1], layout: .channelsLast, storage: .arena,
+                                           arenaOffset: bytes + bytes / 4 + 64, quantization: q)]
+            m.ops = [OpDescription(code: .quantize, inputs: [0], outputs: [1]),
+                     OpDescription(code: .globalAveragePool, inputs: [1], outputs: [2], params: [1 << 30, -20])]
+            m.inputs = [0]
+            m.outputs = [2]
+            m.arenaSize = bytes + bytes / 4 + 128
+            m.arenaLowerBound = m.arenaSize
+            return m
+        }
+        _ = try OctetModel(bytes: OctetSerializer.serialize(model(height: 4096, width: 2047)))  // 2^23 − 2048 pixels
+        rejects(model(height: 4096, width: 2048), containing: "8388608 pixels to average")
+    }
+
     @Test func quantizationIsChecked() {
         var m = sampleModel()
         m.tensors[1].quantization = Quantization(scale: .nan, zeroPoint: 0)

@@ -24,6 +24,10 @@ int32_t tk_qs8_random_zero_point(tk_rng* r);
 void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
 void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
 int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out);
+void tk_check_qs8_maxpool(tk_ctx* t, void (*fn)(const int8_t* x, int channels, const octk_window* win, int8_t* y));
+void tk_check_qs8_global_avgpool_verified(tk_ctx* t, void (*fn)(const int8_t* x, size_t pixels, int channels,
+                                                                 int32_t input_zero_point, int32_t output_zero_point,
+                                                                 int32_t multiplier, int32_t shift, int8_t* y));
 
 // The path under test (its packing and kernels) and a pixel split point in [0, 1] (fraction
 // of the output pixels).
@@ -277,6 +281,8 @@ static void case_registry(tk_ctx* t) {
     check_dw_kernel(t);
     for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
     for (int k = 0; k < 400; ++k) one_quantize_twin(t, e->quantize);
+    if (e->maxpool) tk_check_qs8_maxpool(t, e->maxpool);
+    if (e->global_avgpool) tk_check_qs8_global_avgpool_verified(t, e->global_avgpool);
     if (e->quantize_nchw3)
       for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, e->quantize_nchw3);
     // The same kernels split over 3 threads by the pool: identical bytes.

@@ -200,6 +200,8 @@ static void one_global(tk_ctx* t, tk_qs8_global_avgpool_fn fn, size_t pixels, in
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, (size_t)channels, tk_layout_3(1, 1, (size_t)channels, "_,_,c")));
 }
 
+// All checks (incl. pixel counts whose sum saturates int32, which the reference handles) and,
+// for kernels that rely on the verifier's limit of pixels < 2^23, the checks within it.
 void tk_check_qs8_global_avgpool(tk_ctx* t, tk_qs8_global_avgpool_fn fn) {
   tk_rng* r = tk_rand(t);
   for (int c = 1; c <= 17; ++c) {
@@ -210,6 +212,16 @@ void tk_check_qs8_global_avgpool(tk_ctx* t, tk_qs8_global_avgpool_fn fn) {
   // Σ (x − z_in) = −255·pixels right below and beyond INT32_MIN (pixels = 8421504 is the edge).
   one_global(t, fn, 8421000, 1, 1);
   one_global(t, fn, 8500000, 1, 1);
+}
+
+void tk_check_qs8_global_avgpool_verified(tk_ctx* t, tk_qs8_global_avgpool_fn fn) {
+  tk_rng* r = tk_rand(t);
+  for (int c = 1; c <= 17; ++c) {
+    one_global(t, fn, 1, c, 0);
+    for (int i = 0; i < 10; ++i) one_global(t, fn, (size_t)tk_rng_int(r, 2, 200), c, 0);
+  }
+  for (int i = 0; i < 20; ++i) one_global(t, fn, (size_t)tk_rng_int(r, 1, 400), tk_rng_int(r, 18, 300), 0);
+  one_global(t, fn, (1u << 23) - 1, 3, 1);  // the verifier's largest pixel count, Σ (x − z_in) = −255·pixels
 }
 
 // ---- reference cases -------------------------------------------------------------------

@@ -13,7 +13,8 @@ const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
                         OCTK_CPU_X86_AVX512VNNI,
      6, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4, octk_qs8_igemm_6x32c4__avx512vnni,
      octk_qs8_dwconv_packed_bytes_64c4, octk_qs8_dwconv_pack_64c4, octk_qs8_dwconv_64c4__avx512vnni, octk_qs8_add__avx512_auto,
-     octk_qs8_quantize_f32__avx512, octk_qs8_quantize_f32_nchw3__avx512_auto},
+     octk_qs8_quantize_f32__avx512, octk_qs8_quantize_f32_nchw3__avx512_auto,
+     octk_qs8_maxpool_nhwc__avx512, octk_qs8_global_avgpool_nhwc__avx512},
 #endif
 #if defined(__aarch64__)
     {"i8mm", "octk_qs8_igemm_4x16c8__neoni8mm", OCTK_CPU_ARM_NEON | OCTK_CPU_ARM_I8MM, 4,

@@ -96,7 +96,8 @@ extension Interpreter {
         let x = UnsafePointer(int8(op.inputs[0])), y = int8(op.outputs[0])
         let inImage = xs[1] * xs[2] * xs[3], outImage = ys[1] * ys[2] * ys[3], channels = Int32(xs[3])
         if op.code == .maxPool2D {
-            return { for n in 0..<xs[0] { octk_qs8_maxpool_nhwc__reference(x + n * inImage, channels, &win, y + n * outImage) } }
+            let maxpool = kernels.igemm?.maxpool ?? octk_qs8_maxpool_nhwc__reference
+            return { for n in 0..<xs[0] { maxpool(x + n * inImage, channels, &win, y + n * outImage) } }
         }
         let includePad = op.params[10], z = zeroPoint(op.inputs[0])
         return { for n in 0..<xs[0] { octk_qs8_avgpool_nhwc__reference(x + n * inImage, channels, &win, includePad, z, y + n * outImage) } }
@@ -107,9 +108,10 @@ extension Interpreter {
         let x = UnsafePointer(int8(op.inputs[0])), y = int8(op.outputs[0])
         let pixels = xs[1] * xs[2], channels = xs[3]
         let zi = zeroPoint(op.inputs[0]), zo = zeroPoint(op.outputs[0]), m = op.params[0], s = op.params[1]
+        let pool = kernels.igemm?.global_avgpool ?? octk_qs8_global_avgpool_nhwc__reference
         return {
             for n in 0..<xs[0] {
-                octk_qs8_global_avgpool_nhwc__reference(x + n * pixels * channels, pixels, Int32(channels), zi, zo, m, s, y + n * channels)
+                pool(x + n * pixels * channels, pixels, Int32(channels), zi, zo, m, s, y + n * channels)
             }
         }
     }

@@ -190,6 +190,8 @@ struct Checker {
         let xs = tensor(op.inputs[0]).shape
         try expect(op.outputs[0], "output", type: .int8, shape: [xs[0], 1, 1, xs[3]])
         try multiplier(op.params[0], op.params[1], "output")
+        // The spec's int32 sum: Σ (x − z_in) over the pixels fits for fewer than 2^23 pixels.
+        if xs[1] * xs[2] >= 1 << 23 { throw fail("\(xs[1] * xs[2]) pixels to average; at most 2^23 − 1") }
     }
 
     mutating func binary() throws {
