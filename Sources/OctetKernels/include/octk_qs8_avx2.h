@@ -1,0 +1,53 @@
+// The x86 AVX2 kernel path (CPUs without AVX-512 VNNI): conv / FC as an indirect GEMM,
+// depthwise conv, add and f32 quantization, each bit-exact with its reference twin (the
+// contracts of octk_qs8_igemm.h). The data path is sign-extended int16 × int16 → int32
+// (vpmaddwd), which cannot saturate, so the packed biases fold only the input zero point:
+// bias' = bias − z_in·Σ w. Each function needs AVX2 (OCTK_CPU_X86_AVX2); x86-64 only.
+#ifndef OCTK_QS8_AVX2_H
+#define OCTK_QS8_AVX2_H
+#include "octk_qs8_igemm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Output channels per packed block and input channels per packed step of the 16c4s16 layout
+/// (int16 weights; see x86/qs8_igemm_pack_avx2.c for the order inside a step).
+#define OCTK_QS8_16C4S16_NR 16
+#define OCTK_QS8_16C4S16_KR 4
+
+/// The 16c4s16 conv layout: weights int16 [groups][blocks][taps][cg4 / 4][64] (0 for channels
+/// ≥ og and k ≥ cg), bias' = bias − z_in·Σ w, multiplier and shift [groups][blocks][16] in
+/// channel order (0 past og), the zero row as in 32c4.
+size_t octk_qs8_conv_packed_bytes_16c4s16(int groups, int taps, int cg, int og);
+void octk_qs8_conv_pack_16c4s16(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
+                                void* storage, octk_qs8_conv_packed* out);
+
+/// 2 pixels × 16 channels per tile, vpmaddwd ymm. Reads at most 3 bytes past a pixel's last
+/// input channel.
+void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                 size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// The 16c2s16 depthwise layout: weights int16 [blocks][(taps + 1) / 2][32] (tap pairs, 0 past
+/// the last tap and past channels) followed by each block's bias' and requantization constants
+/// in the kernel's lane order; bias' = bias − z_in·Σ_t w, multiplier and shift [blocks][16] in
+/// channel order; the zero row as in 16c. The packing itself needs AVX2.
+size_t octk_qs8_dwconv_packed_bytes_16c2s16(int channels, int taps);
+void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                                  octk_qs8_dwconv_packed* out);
+
+/// Depthwise conv (multiplier 1), 16 channels × 2 taps per step. Reads at most 15 bytes past a
+/// pixel's last channel.
+void octk_qs8_dwconv_16c2__avx2(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// Contiguous add, exactly octk_qs8_add__scalar; reads and writes nothing past count.
+void octk_qs8_add__avx2(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+
+/// f32 → int8 quantization, exactly octk_qs8_quantize_f32__reference.
+void octk_qs8_quantize_f32__avx2(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
