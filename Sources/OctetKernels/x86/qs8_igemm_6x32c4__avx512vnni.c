@@ -15,8 +15,13 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
   const __m512i flip = _mm512_set1_epi8((char)0x80);
-  const __m512i vz = _mm512_set1_epi32(output_zero_point), vlo = _mm512_set1_epi32(lo - output_zero_point),
-                vhi = _mm512_set1_epi32(hi - output_zero_point);  // bounds relative to z_out
+  // Output stage, exact for every int32 r: int16 saturation, saturating + z_out, int8
+  // saturation, then the byte clamp to [lo, hi] (a saturated value lies beyond int8, so it
+  // ends on the same bound as r + z_out would). The packs interleave the two 16-channel
+  // halves by 128-bit lane; one dword permute restores channel order.
+  const __m512i vz = _mm512_set1_epi16((int16_t)output_zero_point);
+  const __m256i vlo = _mm256_set1_epi8((char)lo), vhi = _mm256_set1_epi8((char)hi);
+  const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
   for (int g = 0; g < p->groups; ++g) {
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
@@ -25,8 +30,7 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
       const int32_t* mult = p->multiplier + pb * OCTK_QS8_32C4_NR;
       const int32_t* shift = p->shift + pb * OCTK_QS8_32C4_NR;
       const int valid = p->og - b * OCTK_QS8_32C4_NR;  // channels of this block inside og
-      const __mmask16 store0 = valid >= 16 ? 0xFFFF : (__mmask16)((1u << valid) - 1);
-      const __mmask16 store1 = valid >= 32 ? 0xFFFF : (valid <= 16 ? 0 : (__mmask16)((1u << (valid - 16)) - 1));
+      const __mmask32 store = valid >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << valid) - 1);
       const __m512i b0 = _mm512_load_si512(bias), b1 = _mm512_load_si512(bias + 16);
       const octk_requant_block_avx512 q0 = octk_requant_block_avx512_make(_mm512_load_si512(mult), _mm512_load_si512(shift));
       const octk_requant_block_avx512 q1 =
@@ -64,11 +68,15 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * OCTK_QS8_32C4_NR;
 #define STORE(r)                                                                                                  \
   if (r < rows) {                                                                                                 \
-    _mm_mask_storeu_epi8(dst + r * out_channels, store0,                                                          \
-                         octk_requant_output_avx512(octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##0, b0), &q0), vz, vlo, vhi)); \
-    if (store1)                                                                                                   \
-      _mm_mask_storeu_epi8(dst + r * out_channels + 16, store1,                                                   \
-                           octk_requant_output_avx512(octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##1, b1), &q1), vz, vlo, vhi)); \
+    const __m512i r0 = octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##0, b0), &q0);                      \
+    const __m512i r1 = octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##1, b1), &q1);                      \
+    const __m512i h = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), vz);                                          \
+    const __m256i bytes = _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, _mm512_packs_epi16(h, h)));      \
+    const __m256i out = _mm256_min_epi8(_mm256_max_epi8(bytes, vlo), vhi);                                        \
+    if (valid >= 32)                                                                                              \
+      _mm256_storeu_si256((__m256i*)(dst + r * out_channels), out);                                               \
+    else                                                                                                          \
+      _mm256_mask_storeu_epi8(dst + r * out_channels, store, out);                                                \
   }
         STORE(0) STORE(1) STORE(2) STORE(3) STORE(4) STORE(5)
 #undef STORE
