@@ -25,6 +25,10 @@ void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
 void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
 int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out);
 void tk_check_qs8_maxpool(tk_ctx* t, void (*fn)(const int8_t* x, int channels, const octk_window* win, int8_t* y));
+void tk_check_qs8_avgpool(tk_ctx* t,
+                          void (*fn)(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
+                                     int32_t zero_point, int8_t* y),
+                          int count_include_pad);
 void tk_check_qs8_global_avgpool_verified(tk_ctx* t, void (*fn)(const int8_t* x, size_t pixels, int channels,
                                                                  int32_t input_zero_point, int32_t output_zero_point,
                                                                  int32_t multiplier, int32_t shift, int8_t* y));
@@ -225,6 +229,26 @@ static void one_quantize_twin(tk_ctx* t, octk_qs8_quantize_f32_fn quantize) {
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, n, tk_layout_flat(n)));
 }
 
+/// Average pools whose rounding divides exactly: a 7×14 window (98 taps) and channel sums
+/// 49 + 98·j, so that (2|S| + 98) / 196 is an integer — the quotient that x·(1/196) rounds
+/// just below in double (49·fl(1/49) < 1).
+static void check_avgpool_exact_quotients(tk_ctx* t, void (*fn)(const int8_t*, int, const octk_window*, int, int32_t, int8_t*)) {
+  enum { kChannels = 20 };
+  octk_window w = {7, 14, 7, 14, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1};
+  int8_t x[7 * 14 * kChannels], y[kChannels], want[kChannels];
+  for (int c = 0; c < kChannels; ++c) {
+    const int sign = c % 2 ? -1 : 1, total = sign * (49 + 98 * (c / 2 % 3));  // |S| ∈ {49, 147, 245}
+    for (int p = 0; p < 98; ++p) {
+      const int share = total / 98 + (p < (total % 98 + 98) % 98 ? 1 : 0) - (total < 0 && total % 98 ? 1 : 0);
+      x[p * kChannels + c] = (int8_t)share;
+    }
+  }
+  tk_describe(t, "avgpool 7x14 window, sums 49 + 98j (exact quotients)");
+  octk_qs8_avgpool_nhwc__reference(x, kChannels, &w, 0, 0, want);
+  fn(x, kChannels, &w, 0, 0, y);
+  tk_s8_end(t, tk_s8_compare(t, "y", y, want, kChannels, tk_layout_flat(kChannels)));
+}
+
 /// Quantize + NCHW → NHWC of a 3-channel image over a pixel range vs the reference quantize
 /// of each plane and the index formula; bytes outside [begin, end) must stay untouched.
 static void one_quantize_nchw3_twin(tk_ctx* t, octk_qs8_quantize_f32_nchw3_fn fn) {
@@ -282,6 +306,11 @@ static void case_registry(tk_ctx* t) {
     for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
     for (int k = 0; k < 400; ++k) one_quantize_twin(t, e->quantize);
     if (e->maxpool) tk_check_qs8_maxpool(t, e->maxpool);
+    if (e->avgpool) {
+      check_avgpool_exact_quotients(t, e->avgpool);
+      tk_check_qs8_avgpool(t, e->avgpool, 0);
+      tk_check_qs8_avgpool(t, e->avgpool, 1);
+    }
     if (e->global_avgpool) tk_check_qs8_global_avgpool_verified(t, e->global_avgpool);
     if (e->quantize_nchw3)
       for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, e->quantize_nchw3);

@@ -17,7 +17,7 @@ const octk_qs8_igemm_entry octk_qs8_igemm_registry[] = {
      6, octk_qs8_conv_packed_bytes_32c4, octk_qs8_conv_pack_32c4, octk_qs8_igemm_6x32c4__avx512vnni,
      octk_qs8_dwconv_packed_bytes_64c4, octk_qs8_dwconv_pack_64c4, octk_qs8_dwconv_64c4__avx512vnni, octk_qs8_add__avx512_auto,
      octk_qs8_quantize_f32__avx512, octk_qs8_quantize_f32_nchw3__avx512_auto,
-     octk_qs8_maxpool_nhwc__avx512, octk_qs8_global_avgpool_nhwc__avx512},
+     octk_qs8_maxpool_nhwc__avx512, octk_qs8_avgpool_nhwc__avx512, octk_qs8_global_avgpool_nhwc__avx512},
     {"avx2", "octk_qs8_igemm_2x16c4__avx2", OCTK_CPU_X86_AVX2, 2, octk_qs8_conv_packed_bytes_16c4s16,
      octk_qs8_conv_pack_16c4s16, octk_qs8_igemm_2x16c4__avx2, octk_qs8_dwconv_packed_bytes_16c2s16,
      octk_qs8_dwconv_pack_16c2s16, octk_qs8_dwconv_16c2__avx2, octk_qs8_add__avx2, octk_qs8_quantize_f32__avx2},

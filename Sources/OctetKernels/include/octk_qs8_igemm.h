@@ -183,8 +183,10 @@ void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_add_job_run(void* job, size_t begin, size_t end);
 
-/// Pools, exactly octk_qs8_maxpool_nhwc__reference and octk_qs8_global_avgpool_nhwc__reference.
+/// Pools, exactly the reference max, average and global average pools.
 void octk_qs8_maxpool_nhwc__avx512(const int8_t* x, int channels, const octk_window* win, int8_t* y);
+void octk_qs8_avgpool_nhwc__avx512(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
+                                   int32_t zero_point, int8_t* y);
 void octk_qs8_global_avgpool_nhwc__avx512(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
                                           int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
 
@@ -236,6 +238,8 @@ typedef struct {
   // Optional (NULL: the runtime runs the separate reference-twin ops instead).
   octk_qs8_quantize_f32_nchw3_fn quantize_nchw3;  // quantize + NCHW → NHWC of a 3-channel image
   void (*maxpool)(const int8_t* x, int channels, const octk_window* win, int8_t* y);  // as ..._reference
+  void (*avgpool)(const int8_t* x, int channels, const octk_window* win, int count_include_pad, int32_t zero_point,
+                  int8_t* y);
   void (*global_avgpool)(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
                          int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
 } octk_qs8_igemm_entry;

@@ -100,7 +100,8 @@ extension Interpreter {
             return { for n in 0..<xs[0] { maxpool(x + n * inImage, channels, &win, y + n * outImage) } }
         }
         let includePad = op.params[10], z = zeroPoint(op.inputs[0])
-        return { for n in 0..<xs[0] { octk_qs8_avgpool_nhwc__reference(x + n * inImage, channels, &win, includePad, z, y + n * outImage) } }
+        let average = kernels.igemm?.avgpool ?? octk_qs8_avgpool_nhwc__reference
+        return { for n in 0..<xs[0] { average(x + n * inImage, channels, &win, includePad, z, y + n * outImage) } }
     }
 
     func prepareGlobalAveragePool(_ op: OpDescription) -> () -> Void {
