@@ -100,6 +100,11 @@ OCTK_AVX512_TARGET static inline __m512i octk_requant_round_avx512(__m512i p, __
 }
 
 OCTK_AVX512_TARGET static inline __m512i octk_requant_block_avx512_apply(__m512i acc, const octk_requant_block_avx512* b) {
+#if defined(OCTK_MEASURE_FLOAT_REQUANT_COST)
+  // MEASUREMENT ONLY, NOT THE SPEC: the cost of a float requantization as XNNPACK does it
+  // (convert, multiply, convert). Outputs are wrong; see docs/INT8_PROFILE.md.
+  return _mm512_cvtps_epi32(_mm512_mul_ps(_mm512_cvtepi32_ps(acc), _mm512_castsi512_ps(b->mult)));
+#endif
   if (!b->fast) return octk_requant_avx512(acc, b->mult, b->shift);
   const __m512i even = octk_requant_round_avx512(_mm512_mul_epi32(acc, b->mult), b->half_even, b->sign_even, b->right_even);
   const __m512i odd = octk_requant_round_avx512(_mm512_mul_epi32(_mm512_srli_epi64(acc, 32), b->mult_odd), b->half_odd,
