@@ -15,7 +15,6 @@ typedef struct {
   octk_neon_out out;
 } add_consts;
 
-static inline int32_t clamp_shift(int32_t s) { return s > 30 ? 30 : (s < -31 ? -31 : s); }
 
 static inline int32x4_t lane_sum(int32x4_t a, int32x4_t b, const add_consts* k) {
   const int32x4_t ra = octk_requant_lr_neon(vqsubq_s32(a, k->za), k->ma, k->left_a, k->nright_a);
@@ -35,7 +34,7 @@ static inline int8x16_t add16(int8x16_t a, int8x16_t b, const add_consts* k) {
 
 void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p) {
   const int32_t ls = p->left_shift < 0 ? 0 : (p->left_shift > 30 ? 30 : p->left_shift);
-  const int32_t sa = clamp_shift(p->a_shift), sb = clamp_shift(p->b_shift), so = clamp_shift(p->output_shift);
+  const int32_t sa = octk_qs8_clamp_shift(p->a_shift), sb = octk_qs8_clamp_shift(p->b_shift), so = octk_qs8_clamp_shift(p->output_shift);
   add_consts k;
   k.za = vdupq_n_s32(p->a_zero_point);
   k.zb = vdupq_n_s32(p->b_zero_point);

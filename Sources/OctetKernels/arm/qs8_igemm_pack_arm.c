@@ -81,13 +81,9 @@ static void pack(const layout* l, const int8_t* w, const octk_qs8_requant* q, in
             dst[(size_t)t * tap_bytes + l->offset(n, k, kpad)] = v;
           }
         }
-        // Formed in int64 and wrapped to int32 as the kernels' sums wrap (the spec's
-        // guarantee says the true total fits).
-        const int64_t b32 = (q->bias ? q->bias[o] : 0) - (int64_t)q->input_zero_point * sum;
-        bias[pb * nr + n] = (int32_t)(uint32_t)(uint64_t)b32;
+        bias[pb * nr + n] = octk_qs8_folded_bias(q, o, sum, 0);
         mult[pb * nr + n] = q->multiplier[o];
-        const int32_t sh = q->shift[o];
-        shift[pb * nr + n] = sh > 30 ? 30 : (sh < -31 ? -31 : sh);
+        shift[pb * nr + n] = octk_qs8_clamp_shift(q->shift[o]);
       }
     }
   }

@@ -1,25 +1,28 @@
-// Packing of depthwise conv weights for the 16c kernels (octk_qs8_igemm.h).
+// Packing of depthwise conv weights: 16c (int32 or int16 weights) and 64c4 (octk_qs8_igemm.h).
 #include <string.h>
 
 #include "octk_qs8_igemm.h"
 
 static size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
-size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps) {
+// ---- 16c: weights widened to int32 (x86 scalar twin) or int16 (NEON) -------------------------
+
+static size_t bytes_16c(int channels, int taps, size_t weight_size) {
   const size_t blocks = ((size_t)channels + OCTK_QS8_DW_NR - 1) / OCTK_QS8_DW_NR;
-  const size_t weights = blocks * (size_t)taps * OCTK_QS8_DW_NR * sizeof(int32_t);
+  const size_t weights = blocks * (size_t)taps * OCTK_QS8_DW_NR * weight_size;
   const size_t params = blocks * OCTK_QS8_DW_NR * sizeof(int32_t);
   return round_up(weights, 64) + 3 * round_up(params, 64) + round_up((size_t)channels + 64, 64);
 }
 
-void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
-                              octk_qs8_dwconv_packed* out) {
+/// Weights [blocks][taps][16] as int32 or int16 (0 past channels); bias − z_in·Σ_t w,
+/// multiplier and shift per channel in blocks of 16.
+static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, size_t weight_size,
+                     void* storage, octk_qs8_dwconv_packed* out) {
   const int blocks = (channels + OCTK_QS8_DW_NR - 1) / OCTK_QS8_DW_NR;
-  const size_t wbytes = round_up((size_t)blocks * taps * OCTK_QS8_DW_NR * sizeof(int32_t), 64);
+  const size_t wbytes = round_up((size_t)blocks * taps * OCTK_QS8_DW_NR * weight_size, 64);
   const size_t pbytes = round_up((size_t)blocks * OCTK_QS8_DW_NR * sizeof(int32_t), 64);
   uint8_t* base = storage;
-  memset(base, 0, octk_qs8_dwconv_packed_bytes_16c(channels, taps));
-  int32_t* pw = (int32_t*)base;
+  memset(base, 0, bytes_16c(channels, taps, weight_size));
   int32_t* bias = (int32_t*)(base + wbytes);
   int32_t* mult = (int32_t*)(base + wbytes + pbytes);
   int32_t* shift = (int32_t*)(base + wbytes + 2 * pbytes);
@@ -29,23 +32,38 @@ void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int ch
     int64_t sum = 0;
     for (int t = 0; t < taps; ++t) {
       const int8_t v = w[(size_t)t * channels + c];
-      pw[((size_t)b * taps + t) * OCTK_QS8_DW_NR + lane] = v;
+      const size_t at = ((size_t)b * taps + t) * OCTK_QS8_DW_NR + lane;
+      if (weight_size == sizeof(int32_t)) ((int32_t*)base)[at] = v;
+      else ((int16_t*)base)[at] = v;
       sum += v;
     }
-    // Wrapped to int32 as the kernels' sums wrap (the spec guarantees the total fits).
-    bias[c] = (int32_t)(uint32_t)(uint64_t)((q->bias ? q->bias[c] : 0) - (int64_t)q->input_zero_point * sum);
+    bias[c] = octk_qs8_folded_bias(q, c, sum, 0);
     mult[c] = q->multiplier[c];
-    shift[c] = q->shift[c] > 30 ? 30 : (q->shift[c] < -31 ? -31 : q->shift[c]);
+    shift[c] = octk_qs8_clamp_shift(q->shift[c]);
   }
   memset(zero, (int)(int8_t)q->input_zero_point, (size_t)channels + 64);
   out->channels = channels;
   out->taps = taps;
   out->blocks = blocks;
-  out->weights = pw;
+  out->weights = base;
   out->bias = bias;
   out->multiplier = mult;
   out->shift = shift;
   out->zero = zero;
+}
+
+size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps) { return bytes_16c(channels, taps, sizeof(int32_t)); }
+
+void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                              octk_qs8_dwconv_packed* out) {
+  pack_16c(w, q, channels, taps, sizeof(int32_t), storage, out);
+}
+
+size_t octk_qs8_dwconv_packed_bytes_16c_i16(int channels, int taps) { return bytes_16c(channels, taps, sizeof(int16_t)); }
+
+void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                                  octk_qs8_dwconv_packed* out) {
+  pack_16c(w, q, channels, taps, sizeof(int16_t), storage, out);
 }
 
 // ---- 64c4: int8 weights in groups of 4 taps for vpdpbusd ---------------------------------
@@ -92,11 +110,9 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
         pw[(((size_t)b * groups + t / 4) * 64 + slot) * 4 + t % 4] = v;
         sum += v;
       }
-      // Wrapped to int32 as the kernels' sums wrap (the spec guarantees the total fits).
-      const int64_t folded = (q->bias ? q->bias[c] : 0) - (int64_t)(128 + q->input_zero_point) * sum;
-      bias[b * 64 + slot] = (int32_t)(uint32_t)(uint64_t)folded;
+      bias[b * 64 + slot] = octk_qs8_folded_bias(q, c, sum, 128);
       mult[b * 64 + slot] = q->multiplier[c];
-      shift[b * 64 + slot] = q->shift[c] > 30 ? 30 : (q->shift[c] < -31 ? -31 : q->shift[c]);
+      shift[b * 64 + slot] = octk_qs8_clamp_shift(q->shift[c]);
     }
   }
   memset(zero, (int)(int8_t)q->input_zero_point, (size_t)channels + 64);

@@ -54,13 +54,9 @@ void octk_qs8_conv_pack_32c4(const int8_t* w, const octk_qs8_requant* q, int gro
             dst[(((size_t)t * cg4 + (c & ~3)) * OCTK_QS8_32C4_NR) + (size_t)n * 4 + (c & 3)] = v;
           }
         }
-        // The spec's accumulator is int32 (wrapping is excluded by the converter's guarantee);
-        // the correction is formed in int64 and wrapped the same way the kernels' int32 sums wrap.
-        const int64_t b32 = (q->bias ? q->bias[o] : 0) - (int64_t)(128 + zin) * sum;
-        bias[pb * OCTK_QS8_32C4_NR + n] = (int32_t)(uint32_t)(uint64_t)b32;
+        bias[pb * OCTK_QS8_32C4_NR + n] = octk_qs8_folded_bias(q, o, sum, 128);
         mult[pb * OCTK_QS8_32C4_NR + n] = q->multiplier[o];
-        const int32_t sh = q->shift[o];
-        shift[pb * OCTK_QS8_32C4_NR + n] = sh > 30 ? 30 : (sh < -31 ? -31 : sh);
+        shift[pb * OCTK_QS8_32C4_NR + n] = octk_qs8_clamp_shift(q->shift[o]);
       }
     }
   }

@@ -53,10 +53,6 @@ void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* p, const int8_t*
 void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
-/// Depthwise 16c with int16 weights ([blocks][taps][16], 0 past channels), bias − z_in·Σ_t w.
-size_t octk_qs8_dwconv_packed_bytes_16c_i16(int channels, int taps);
-void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
-                                  octk_qs8_dwconv_packed* out);
 /// Depthwise (multiplier 1), 16 channels per step, SMLAL int16 × int16 → int32 (16c_i16 packing).
 void octk_qs8_dwconv_16c__neon(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);

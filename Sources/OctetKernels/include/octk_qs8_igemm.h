@@ -20,6 +20,18 @@
 extern "C" {
 #endif
 
+/// A requantization shift clamped to [−31, 30], the range every packed kernel supports (the
+/// reference treats shifts beyond it the same way).
+static inline int32_t octk_qs8_clamp_shift(int32_t s) { return s > 30 ? 30 : (s < -31 ? -31 : s); }
+
+/// A packed conv's bias for output channel o: bias − (offset + z_in)·Σ w, where offset is what
+/// the kernel adds to every input byte (128 for VNNI's x ^ 0x80, 0 for signed products), wrapped
+/// to int32 the way the kernels' int32 sums wrap (the spec guarantees the true total fits).
+static inline int32_t octk_qs8_folded_bias(const octk_qs8_requant* q, int o, int64_t weight_sum, int32_t offset) {
+  const int64_t folded = (q->bias ? q->bias[o] : 0) - (int64_t)(offset + q->input_zero_point) * weight_sum;
+  return (int32_t)(uint32_t)(uint64_t)folded;
+}
+
 /// Channels per packed output block and input channels per packed step of the 32c4 layout.
 #define OCTK_QS8_32C4_NR 32
 #define OCTK_QS8_32C4_KR 4
@@ -97,10 +109,14 @@ typedef size_t (*octk_qs8_dwconv_packed_bytes_fn)(int channels, int taps);
 typedef void (*octk_qs8_dwconv_pack_fn)(const int8_t* w, const octk_qs8_requant* q, int channels, int taps,
                                         void* storage, octk_qs8_dwconv_packed* out);
 
-/// The 16c layout (int32 weights; the scalar twin).
+/// The 16c layout: weights [blocks][taps][16] widened to int32 (the scalar twin) or, as
+/// 16c_i16, to int16 (NEON), 0 past channels; bias − z_in·Σ_t w.
 size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps);
 void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
                               octk_qs8_dwconv_packed* out);
+size_t octk_qs8_dwconv_packed_bytes_16c_i16(int channels, int taps);
+void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                                  octk_qs8_dwconv_packed* out);
 
 /// Output pixels [pixel_begin, pixel_end) of a depthwise conv (multiplier 1) through an
 /// indirection buffer from octk_qs8_conv_indirection. Reads 16-byte channel groups, so up to

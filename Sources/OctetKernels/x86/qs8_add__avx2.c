@@ -8,7 +8,6 @@
 #include "octk_qs8_avx2.h"
 #include "qs8_requant_avx2.h"
 
-static int32_t clamp_shift(int32_t s) { return s > 30 ? 30 : (s < -31 ? -31 : s); }
 
 /// Largest |x − z| for int8 x.
 static int64_t max_diff(int32_t z) {
@@ -28,7 +27,7 @@ static int64_t requant_bound(int64_t xmax, int32_t m, int32_t shift) {
 OCTK_AVX2_TARGET void octk_qs8_add__avx2(size_t count, const int8_t* a, const int8_t* b, int8_t* y,
                                          const octk_qs8_add_params* p) {
   const int ls = p->left_shift < 0 ? 0 : (p->left_shift > 30 ? 30 : (int)p->left_shift);
-  const int32_t sa = clamp_shift(p->a_shift), sb = clamp_shift(p->b_shift), so = clamp_shift(p->output_shift);
+  const int32_t sa = octk_qs8_clamp_shift(p->a_shift), sb = octk_qs8_clamp_shift(p->b_shift), so = octk_qs8_clamp_shift(p->output_shift);
   const int64_t da = max_diff(p->a_zero_point) << ls, db = max_diff(p->b_zero_point) << ls;
   const int shift_exact = da <= INT32_MAX && db <= INT32_MAX;  // (x − z)·2^left never saturates
   const int sum_exact = requant_bound(da, p->a_multiplier, sa) + requant_bound(db, p->b_multiplier, sb) <= INT32_MAX;

@@ -12,9 +12,9 @@ OCTK_AVX512_TARGET void octk_qs8_add__avx512(size_t count, const int8_t* a, cons
   const __m512i za = _mm512_set1_epi32(p->a_zero_point), zb = _mm512_set1_epi32(p->b_zero_point);
   const __m512i ma = _mm512_set1_epi32(p->a_multiplier), mb = _mm512_set1_epi32(p->b_multiplier);
   const __m512i mo = _mm512_set1_epi32(p->output_multiplier);
-  const int32_t sa = p->a_shift > 30 ? 30 : (p->a_shift < -31 ? -31 : p->a_shift);
-  const int32_t sb = p->b_shift > 30 ? 30 : (p->b_shift < -31 ? -31 : p->b_shift);
-  const int32_t so = p->output_shift > 30 ? 30 : (p->output_shift < -31 ? -31 : p->output_shift);
+  const int32_t sa = octk_qs8_clamp_shift(p->a_shift);
+  const int32_t sb = octk_qs8_clamp_shift(p->b_shift);
+  const int32_t so = octk_qs8_clamp_shift(p->output_shift);
   const octk_requant_block_avx512 qa = octk_requant_block_avx512_make(ma, _mm512_set1_epi32(sa));
   const octk_requant_block_avx512 qb = octk_requant_block_avx512_make(mb, _mm512_set1_epi32(sb));
   const octk_requant_block_avx512 qo = octk_requant_block_avx512_make(mo, _mm512_set1_epi32(so));

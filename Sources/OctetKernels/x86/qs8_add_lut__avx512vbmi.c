@@ -65,9 +65,9 @@ OCTK_VBMI_TARGET void octk_qs8_add_lut__avx512vbmi(size_t count, const int8_t* a
                                                    const octk_qs8_add_params* p) {
   const int ls = p->left_shift < 0 ? 0 : (p->left_shift > 30 ? 30 : (int)p->left_shift);
   const __m512i left = _mm512_set1_epi32(ls);
-  const int32_t sa = p->a_shift > 30 ? 30 : (p->a_shift < -31 ? -31 : p->a_shift);
-  const int32_t sb = p->b_shift > 30 ? 30 : (p->b_shift < -31 ? -31 : p->b_shift);
-  const int32_t so = p->output_shift > 30 ? 30 : (p->output_shift < -31 ? -31 : p->output_shift);
+  const int32_t sa = octk_qs8_clamp_shift(p->a_shift);
+  const int32_t sb = octk_qs8_clamp_shift(p->b_shift);
+  const int32_t so = octk_qs8_clamp_shift(p->output_shift);
   const octk_requant_block_avx512 qa = octk_requant_block_avx512_make(_mm512_set1_epi32(p->a_multiplier), _mm512_set1_epi32(sa));
   const octk_requant_block_avx512 qb = octk_requant_block_avx512_make(_mm512_set1_epi32(p->b_multiplier), _mm512_set1_epi32(sb));
   const octk_requant_block_avx512 qo =

@@ -57,10 +57,9 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_q
       pw[step * 2 * OCTK_QS8_DW_NR + (size_t)v * 16 + (size_t)half * 8 + (size_t)d * 2 + (size_t)(t % 2)] = wv;
       sum += wv;
     }
-    // Wrapped to int32 as the kernels' sums wrap (the spec guarantees the total fits).
-    bias[c] = (int32_t)(uint32_t)(uint64_t)((q->bias ? q->bias[c] : 0) - (int64_t)q->input_zero_point * sum);
+    bias[c] = octk_qs8_folded_bias(q, c, sum, 0);
     mult[c] = q->multiplier[c];
-    shift[c] = q->shift[c] > 30 ? 30 : (q->shift[c] < -31 ? -31 : q->shift[c]);
+    shift[c] = octk_qs8_clamp_shift(q->shift[c]);
   }
   for (int b = 0; b < blocks; ++b) {
     const __m256i* pb = (const __m256i*)(bias + b * OCTK_QS8_DW_NR);

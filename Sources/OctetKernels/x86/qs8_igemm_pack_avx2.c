@@ -64,13 +64,9 @@ void octk_qs8_conv_pack_16c4s16(const int8_t* w, const octk_qs8_requant* q, int 
             dst[((size_t)t * cg4 + (c & ~3)) * OCTK_QS8_16C4S16_NR + lane + (c & 3)] = v;
           }
         }
-        // Formed in int64 and wrapped to int32 as the kernels' sums wrap (the spec's int32
-        // accumulation guarantee makes the final total exact).
-        const int64_t b32 = (q->bias ? q->bias[o] : 0) - (int64_t)zin * sum;
-        bias[pb * OCTK_QS8_16C4S16_NR + n] = (int32_t)(uint32_t)(uint64_t)b32;
+        bias[pb * OCTK_QS8_16C4S16_NR + n] = octk_qs8_folded_bias(q, o, sum, 0);
         mult[pb * OCTK_QS8_16C4S16_NR + n] = q->multiplier[o];
-        const int32_t sh = q->shift[o];
-        shift[pb * OCTK_QS8_16C4S16_NR + n] = sh > 30 ? 30 : (sh < -31 ? -31 : sh);
+        shift[pb * OCTK_QS8_16C4S16_NR + n] = octk_qs8_clamp_shift(q->shift[o]);
       }
     }
   }

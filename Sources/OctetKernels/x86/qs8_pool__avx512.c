@@ -90,7 +90,7 @@ OCTK_AVX512_TARGET void octk_qs8_avgpool_nhwc__avx512(const int8_t* x, int chann
 OCTK_AVX512_TARGET void octk_qs8_global_avgpool_nhwc__avx512(const int8_t* x, size_t pixels, int channels,
                                                              int32_t input_zero_point, int32_t output_zero_point,
                                                              int32_t multiplier, int32_t shift, int8_t* y) {
-  const int32_t s = shift > 30 ? 30 : (shift < -31 ? -31 : shift);
+  const int32_t s = octk_qs8_clamp_shift(shift);
   const octk_requant_block_avx512 q = octk_requant_block_avx512_make(_mm512_set1_epi32(multiplier), _mm512_set1_epi32(s));
   const __m512i offset = _mm512_set1_epi32((int32_t)((int64_t)pixels * -(int64_t)input_zero_point));
   const __m512i z = _mm512_set1_epi32(output_zero_point), lo = _mm512_set1_epi32(-128 - output_zero_point),
