@@ -1,8 +1,9 @@
 import COpenBLAS
 import OctetKernels
 
-/// Conv and ConvTranspose on NHWC storage: depthwise by direct loops, everything else as
-/// (im2col +) `cblas_sgemm` per group. Constant weights are packed once here.
+/// Conv and ConvTranspose on NHWC storage. Convs run on the fast kernels when the CPU has them
+/// (FastKernels.swift); otherwise depthwise by direct loops, everything else as (im2col +)
+/// `cblas_sgemm` per group. Constant weights are packed once here.
 extension FloatExecutor {
     func prepareConv(_ node: Node, _ p: ConvParams) throws -> () -> Void {
         let x = node.inputs[0], w = node.inputs[1], y = node.outputs[0]
@@ -13,6 +14,7 @@ extension FloatExecutor {
         let cg = channels / groups, og = outChannels / groups
         let window = octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
                                 dilation: (p.dilationH, p.dilationW), pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
+        if let fast = prepareFastConv(node, p, window) { return fast }
         let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
         let (lo, hi) = p.activation.bounds
         let out = pointer(y), input = pointer(x)

@@ -1,10 +1,12 @@
 import COpenBLAS
 import OctetKernels
 
-/// Fully connected (Gemm) and MatMul on plain row-major storage via `cblas_sgemm`.
+/// Fully connected (Gemm) and MatMul on plain row-major storage via `cblas_sgemm` (fully
+/// connected layers with constant weights on the fast kernels where the CPU has them).
 extension FloatExecutor {
     func prepareFullyConnected(_ node: Node, _ p: FullyConnectedParams) throws -> () -> Void {
         for id in node.inputs + node.outputs { try require(id, .plain, node) }
+        if let fast = prepareFastFullyConnected(node, p) { return fast }
         let a = node.inputs[0], b = node.inputs[1], y = node.outputs[0]
         let m = graph[a].shape[0], k = graph[a].shape[1], n = graph[b].shape[1]
         let out = pointer(y), lhs = pointer(a), rhs = pointer(b)

@@ -21,6 +21,12 @@ extension FloatExecutor {
         }
         let (lo, hi) = activation.bounds
         let lhs = pointer(a), rhs = pointer(b), out = pointer(y)
+        let (cs, cst) = collapseAxes(dims, [pa, pb, py])
+        if let path = fastPath, cs.count == 1, cst.allSatisfy({ $0[0] == 1 }) {
+            // Same-shape operands stored alike: one contiguous run, split over the pool.
+            let count = cs[0]
+            return { [unowned self] in octk_f32_binary_run(self.pool, path, code, count, lhs, rhs, out, lo, hi) }
+        }
         return { octk_f32_binary_strided(code, Int32(dims.count), dims, lhs, pa, rhs, pb, out, py, lo, hi) }
     }
 

@@ -40,10 +40,36 @@ extension FloatExecutor {
     }
 
     /// Copies `src` into `dst` over the logical shape `shape`, iterating in `dst`'s storage order.
+    /// Axes are merged where both sides allow; a copy that is then a 2-D transpose (e.g. NCHW →
+    /// NHWC) runs the blocked transpose.
     func stridedCopy(shape: [Int], src: UnsafePointer<Float>, srcStrides: [Int], dst: UnsafeMutablePointer<Float>, dstStrides: [Int]) {
         let order = orderByDescendingStride(dstStrides, shape: shape)
-        let s = order.map { shape[$0] }, a = order.map { srcStrides[$0] }, b = order.map { dstStrides[$0] }
+        let (s, st) = collapseAxes(order.map { shape[$0] }, [order.map { srcStrides[$0] }, order.map { dstStrides[$0] }])
+        let a = st[0], b = st[1]
+        if s.count == 2 && a[0] == 1 && b[1] == 1 && a[1] > 0 && b[0] > 0 {
+            // dst[i·b0 + j] = src[i + j·a1]: rows j of src are contiguous along i.
+            octk_f32_transpose(s[1], s[0], src, a[1], dst, b[0])
+            return
+        }
         octk_f32_strided_copy(Int32(s.count), s, src, a, dst, b)
+    }
+
+    /// Drops axes of size 1 and merges each axis into the one outside it wherever every operand's
+    /// strides allow (outer stride = inner stride · inner size): fewer, longer loops. Shapes
+    /// with a zero extent come back unchanged.
+    func collapseAxes(_ shape: [Int], _ strides: [[Int]]) -> (shape: [Int], strides: [[Int]]) {
+        guard !shape.contains(0) else { return (shape, strides) }
+        var outShape: [Int] = [], outStrides = [[Int]](repeating: [], count: strides.count)
+        for d in shape.indices where shape[d] != 1 {
+            if !outShape.isEmpty && strides.indices.allSatisfy({ strides[$0][d] * shape[d] == outStrides[$0].last! }) {
+                outShape[outShape.count - 1] *= shape[d]
+                for k in strides.indices { outStrides[k][outStrides[k].count - 1] = strides[k][d] }
+            } else {
+                outShape.append(shape[d])
+                for k in strides.indices { outStrides[k].append(strides[k][d]) }
+            }
+        }
+        return (outShape, outStrides)
     }
 
     /// Axis order with the largest destination stride first (storage order of a dense tensor).

@@ -1,8 +1,11 @@
 import COpenBLAS
+import Foundation
 import OctetKernels
 
-/// The fp32 reference path: runs a `Graph` (one batch item at a time) with OpenBLAS GEMMs
-/// and the C reference kernels. Every value keeps its buffer after a run, so each int8
+/// The fp32 reference path: runs a `Graph` (one batch item at a time) with the fast fp32
+/// kernels where the CPU has them (x86 AVX-512 / AVX2+FMA: convolutions, depthwise convs and
+/// fully-connected layers on packed weights, max pools and same-shape binary ops, split over a
+/// thread pool), OpenBLAS GEMMs and the C reference kernels elsewhere. Every value keeps its buffer after a run, so each int8
 /// tensor can be compared with its float twin.
 public final class FloatExecutor {
     public let graph: Graph
@@ -13,12 +16,28 @@ public final class FloatExecutor {
     /// Weights re-laid out for the kernels, owned by the executor.
     var packedWeights: [UnsafeMutableBufferPointer<Float>] = []
     private var steps: [() -> Void] = []
+    /// The fast kernels used (nil: OpenBLAS and the reference kernels only).
+    let fastPath: UnsafePointer<octk_f32_fast_path>?
+    /// Memory the fast kernels own (packed weights, indirection buffers, padded copies), 64-byte aligned.
+    var ownedMemory: [UnsafeMutableRawPointer] = []
+    var ownedBytes = 0, fastPackedBytes = 0
+    /// Worker pool of the fast kernels, made on the first run after the thread count changes.
+    var pool: OpaquePointer?
+    private var poolThreads = 1
+    /// Threads of every executor (set by `setBLASThreads`).
+    nonisolated(unsafe) private static var threads = 1
 
     /// Prepares every node: checks it can run, packs constant weights, sizes scratch.
-    public init(graph: Graph) throws {
+    /// `kernels`: which fp32 kernels run the convs and FC layers (default: `OCTET_FLOAT_KERNELS`
+    /// — `reference`, `avx512`, `avx2` — or else the fastest this CPU has).
+    public init(graph: Graph, kernels: FloatKernelPath = .automatic) throws {
         self.graph = graph
+        fastPath = try kernels.resolve()
         buffers = graph.values.map { value in
-            let b = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(value.elementCount, 1))
+            // 64-byte aligned (one cache line, one zmm vector): the fast kernels' rows start on lines.
+            let count = max(value.elementCount, 1)
+            let raw = aligned_alloc(64, (count * MemoryLayout<Float>.size + 63) / 64 * 64)!
+            let b = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: count), count: count)
             b.initialize(repeating: 0)
             return b
         }
@@ -33,25 +52,33 @@ public final class FloatExecutor {
     }
 
     deinit {
-        for b in buffers { b.deallocate() }
+        for b in buffers { free(b.baseAddress) }
         scratch.deallocate()
         for b in packedWeights { b.deallocate() }
+        for m in ownedMemory { free(m) }
+        if let pool { octk_pool_destroy(pool) }
     }
+
+    /// The fp32 kernel path in use: "avx512", "avx2" or "reference".
+    public var kernelPath: String { fastPath.map { String(cString: $0.pointee.name) } ?? "reference" }
 
     /// Bytes the executor holds: one buffer per value (constants included), scratch, packed weights.
     public var allocatedBytes: Int {
         (buffers.reduce(0) { $0 + $1.count } + scratch.count + packedWeights.reduce(0) { $0 + $1.count }) * MemoryLayout<Float>.size
+            + ownedBytes
     }
 
     /// Bytes of weights re-laid out for the kernels at load.
-    public var packedWeightBytes: Int { packedWeights.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size }
+    public var packedWeightBytes: Int { packedWeights.reduce(0) { $0 + $1.count } * MemoryLayout<Float>.size + fastPackedBytes }
 
-    /// Threads OpenBLAS may use for the GEMMs (the other float kernels run on the calling
-    /// thread); returns how many it will use (OpenBLAS caps the request).
+    /// Threads the float path may use, in every executor: the fast kernels' pool (made by each
+    /// executor on its next run) and OpenBLAS (the remaining GEMMs). The reference kernels run
+    /// on the calling thread. Returns the count of the fast kernels' pool (OpenBLAS may cap its own).
     @discardableResult
     public static func setBLASThreads(_ count: Int) -> Int {
-        openblas_set_num_threads(Int32(max(1, count)))
-        return Int(openblas_get_num_threads())
+        threads = max(1, count)
+        openblas_set_num_threads(Int32(threads))
+        return threads
     }
 
     /// Makes sure the shared scratch holds at least `count` floats.
@@ -71,6 +98,11 @@ public final class FloatExecutor {
                 throw ConvertError.invalidInput("input '\(graph[id].name)' expects shape \(graph[id].shape), got \(tensor.shape)")
             }
             _ = buffers[id.index].update(fromContentsOf: tensor.data)
+        }
+        if poolThreads != FloatExecutor.threads {
+            if let pool { octk_pool_destroy(pool) }
+            poolThreads = FloatExecutor.threads
+            pool = poolThreads > 1 && fastPath != nil ? octk_pool_create(Int32(poolThreads)) : nil
         }
         for step in steps { step() }
         return graph.outputs.map { value($0) }

@@ -13,6 +13,21 @@ extension FloatExecutor {
         let input = pointer(x), out = pointer(y), channels = Int32(xs[1])
         let includePad: Int32 = p.countIncludePad ? 1 : 0
         let inImage = xs[1] * xs[2] * xs[3], outImage = xs[1] * p.outH * p.outW
+        if isMax, let path = fastPath {
+            // Indirection with padding taps on a row of −∞ (never wins), split over the pool.
+            let taps = p.kernelH * p.kernelW, pixels = p.outH * p.outW, batch = xs[0]
+            let ninf = allocateOwned(Float.self, count: xs[1])
+            ninf.update(repeating: -.infinity, count: xs[1])
+            let ind = allocateOwned(UnsafePointer<Float>?.self, count: batch * pixels * taps)
+            for n in 0..<batch {
+                octk_f32_conv_indirection(input + n * inImage, xs[1], xs[3] * xs[1], &window, ninf, ind + n * pixels * taps)
+            }
+            return { [unowned self] in
+                for n in 0..<batch {
+                    octk_f32_maxpool_run(self.pool, path, ind + n * pixels * taps, Int32(taps), channels, pixels, out + n * outImage)
+                }
+            }
+        }
         return {
             for n in 0..<xs[0] {
                 if isMax { octk_f32_maxpool_nhwc(input + n * inImage, channels, &window, out + n * outImage) }

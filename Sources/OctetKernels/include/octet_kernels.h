@@ -5,6 +5,7 @@
 
 #include "octk_cpu.h"
 #include "octk_f32.h"
+#include "octk_f32_fast.h"
 #include "octk_qs8.h"
 #include "octk_peak.h"
 #include "octk_qs8_igemm.h"
