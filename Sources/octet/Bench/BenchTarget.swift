@@ -102,7 +102,7 @@ final class Int8BenchTarget: BenchTarget {
     }
 }
 
-/// An ONNX model on the float reference path (OpenBLAS GEMMs + C reference kernels).
+/// An ONNX model on the float path (AVX-512/AVX2 kernels where the CPU has them, else OpenBLAS GEMMs + C reference kernels).
 final class FloatBenchTarget: BenchTarget {
     let model: FloatModel
     let input: [Tensor]
@@ -122,7 +122,7 @@ final class FloatBenchTarget: BenchTarget {
     var packedWeightBytes: Int { model.executor.packedWeightBytes }
     var notes: [String] {
         ["load = ONNX import + graph passes + executor preparation",
-         "arena = every float buffer the executor holds (one per value, weights included); threads apply to OpenBLAS GEMMs only"]
+         "arena = every float buffer the executor holds (one per value, weights included); threads split the float kernels over the executor's pool (and set OpenBLAS's count)"]
     }
 
     func setThreads(_ count: Int) -> Int { FloatExecutor.setBLASThreads(count) }
