@@ -7,7 +7,7 @@ func sampleModel() -> ModelDescription {
     var arena = 0
     func add(_ name: String, _ type: ElementType, _ shape: [Int], _ q: Quantization? = nil, layout: StoredLayout = .plain) -> Int {
         let t = TensorDescription(name: name, type: type, shape: shape, layout: layout, storage: .arena, arenaOffset: arena, quantization: q)
-        arena += (t.byteCount + 63) / 64 * 64
+        arena += (t.byteCount + OctetFormat.tensorReadSlack + 63) / 64 * 64
         m.tensors.append(t)
         return m.tensors.count - 1
     }

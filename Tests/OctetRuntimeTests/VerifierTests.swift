@@ -87,6 +87,24 @@ import Testing
         rejects(m, containing: "lower bound")
     }
 
+    /// Kernels may read `tensorReadSlack` bytes past a tensor: those bytes must not belong to a
+    /// tensor another thread writes in the same op, nor lie past the arena.
+    @Test func readSlackAfterEveryTensorIsReserved() throws {
+        var m = sampleModel()
+        let input = m.tensors.firstIndex { $0.name == "input_q" }!, conv = m.tensors.firstIndex { $0.name == "conv" }!
+        // input_q is 192 bytes: the conv output right after it would take input_q's read slack.
+        #expect(m.tensors[input].byteCount == 192)
+        m.tensors[conv].arenaOffset = m.tensors[input].arenaOffset + 192
+        rejects(m, containing: "bytes of read slack")
+        m = sampleModel()
+        let probs = m.tensors.count - 1
+        m.arenaSize = m.tensors[probs].arenaOffset + m.tensors[probs].byteCount
+        rejects(m, containing: "read slack) exceeds the arena")
+        m.arenaSize += OctetFormat.tensorReadSlack
+        m.arenaLowerBound = min(m.arenaLowerBound, m.arenaSize)
+        _ = try OctetModel(bytes: OctetSerializer.serialize(m))
+    }
+
     @Test func reshapeMayAliasItsInput() throws {
         var m = sampleModel()
         let g = m.tensors.firstIndex { $0.name == "gap" }!, r = m.tensors.firstIndex { $0.name == "flat" }!
@@ -142,14 +160,14 @@ import Testing
             let bytes = height * width * 4
             m.tensors = [TensorDescription(name: "x", type: .float32, shape: [1, height, width, 1], storage: .arena, arenaOffset: 0),
                          TensorDescription(name: "xq", type: .int8, shape: [1, height, width, 1], layout: .channelsLast, storage: .arena,
-                                           arenaOffset: bytes, quantization: q),
+                                           arenaOffset: bytes + 64, quantization: q),
                          TensorDescription(name: "g", type: .int8, shape: [1, 1, 1, 1], layout: .channelsLast, storage: .arena,
-                                           arenaOffset: bytes + bytes / 4 + 64, quantization: q)]
+                                           arenaOffset: bytes + bytes / 4 + 128, quantization: q)]
             m.ops = [OpDescription(code: .quantize, inputs: [0], outputs: [1]),
                      OpDescription(code: .globalAveragePool, inputs: [1], outputs: [2], params: [1 << 30, -20])]
             m.inputs = [0]
             m.outputs = [2]
-            m.arenaSize = bytes + bytes / 4 + 128
+            m.arenaSize = bytes + bytes / 4 + 192
             m.arenaLowerBound = m.arenaSize
             return m
         }

@@ -6,7 +6,8 @@ import OctetRuntime
 /// Time step 0 is "before the first op" (graph inputs are defined there); op k defines its
 /// outputs at step k+1 and reads its inputs at step k+1; graph inputs and outputs live to the end.
 /// Reshape outputs alias their input; Add/Mul/LookupTable/Requantize outputs may take the
-/// bytes of an input that dies at that op.
+/// bytes of an input that dies at that op. Every request is `OctetFormat.tensorReadSlack` bytes
+/// longer than its tensor: the bytes kernels may read past a tensor's end stay its own.
 public enum ArenaPlanning {
     static func plan(_ model: inout ModelDescription) throws -> (plan: MemoryPlan, requests: [BufferRequest], tensors: [Int]) {
         let (requests, arena) = self.requests(model)
@@ -35,7 +36,7 @@ public enum ArenaPlanning {
         // input once and invoke again.
         for t in model.outputs + model.inputs { last[slot[t]!] = end }
         var requests = arena.enumerated().map { i, t in
-            BufferRequest(name: model.tensors[t].name, size: model.tensors[t].byteCount,
+            BufferRequest(name: model.tensors[t].name, size: model.tensors[t].byteCount + OctetFormat.tensorReadSlack,
                           firstUse: first[i] == Int.max ? 0 : first[i], lastUse: max(last[i], first[i] == Int.max ? 0 : first[i]))
         }
         let inPlace: Set<OpCode> = [.add, .mul, .lookupTable, .requantize]

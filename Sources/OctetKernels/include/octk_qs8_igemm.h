@@ -73,8 +73,8 @@ void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window*
 
 /// Output pixels [pixel_begin, pixel_end) of an indirect conv: y[p][g·og + o] for every group g
 /// and o < og, row stride out_channels = groups·og. Reads 4-byte groups of input channels, so up
-/// to 3 bytes past a pixel's last group may be read (never used): keep 64 readable bytes after
-/// the input tensor.
+/// to 3 bytes past a pixel's last group may be read (never used): the 16 bytes after the input
+/// tensor must be readable and written by no thread during the call (the arena plan's read slack).
 typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                   size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
@@ -120,8 +120,8 @@ void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, in
 
 /// Output pixels [pixel_begin, pixel_end) of a depthwise conv (multiplier 1) through an
 /// indirection buffer from octk_qs8_conv_indirection. Reads 16-byte channel groups, so up to
-/// 15 bytes past a pixel's last channel may be read (never used): keep 64 readable bytes after
-/// the input tensor.
+/// 15 bytes past a pixel's last channel may be read (never used): the 16 bytes after the input
+/// tensor must be readable and written by no thread during the call (the arena plan's read slack).
 typedef void (*octk_qs8_dwconv_fn)(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 

@@ -21,6 +21,11 @@ public enum OctetFormat {
     public static let maxParams = 256
     public static let maxDimension = 1 << 30
     public static let maxTensorBytes = 1 << 40
+    /// Bytes after every arena tensor that belong to no other tensor live at the same time:
+    /// kernels may read up to 15 bytes past a tensor they read (never using them), and those
+    /// bytes must not be written by another thread in the same op. The planner reserves them and
+    /// the verifier checks them.
+    public static let tensorReadSlack = 16
 
     public enum Section: UInt32, CaseIterable, Sendable {
         case strings = 1, tensors = 2, ops = 3, constants = 4, graph = 5, plan = 6, metadata = 7

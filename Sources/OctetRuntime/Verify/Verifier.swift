@@ -2,6 +2,8 @@
 /// shapes/types/quantization legal, every op's operands and parameters legal for its shapes
 /// (`OpRules`), values defined before use, every arena range inside the arena, and no two
 /// simultaneously live tensors sharing bytes unless the op allows it (in-place, aliasing).
+/// A tensor's bytes include the `OctetFormat.tensorReadSlack` bytes after it, which kernels may
+/// read while another thread writes the op's output.
 public enum Verifier {
     public static func verify(_ parsed: ParsedModel, file: UnsafeRawBufferPointer) throws {
         let m = parsed.description
@@ -27,8 +29,9 @@ public enum Verifier {
             switch t.storage {
             case .arena:
                 guard t.arenaOffset % OctetFormat.alignment == 0 else { throw bad("arena offset \(t.arenaOffset) is not 64-byte aligned") }
-                guard t.arenaOffset <= m.arenaSize, bytes <= m.arenaSize - t.arenaOffset else {
-                    throw bad("arena range \(t.arenaOffset)..<\(t.arenaOffset + bytes) exceeds the arena (\(m.arenaSize) bytes)")
+                let reserved = bytes + OctetFormat.tensorReadSlack
+                guard t.arenaOffset <= m.arenaSize, reserved <= m.arenaSize - t.arenaOffset else {
+                    throw bad("arena range \(t.arenaOffset)..<\(t.arenaOffset + reserved) (\(bytes) bytes + \(OctetFormat.tensorReadSlack) read slack) exceeds the arena (\(m.arenaSize) bytes)")
                 }
             case .constant:
                 guard let r = parsed.constantRanges[i], r.lowerBound % OctetFormat.alignment == 0 else {
@@ -126,12 +129,13 @@ public enum Verifier {
         var active: [Int] = []
         for t in live {
             active.removeAll { last[$0] < first[t] }
-            let a = m.tensors[t].arenaOffset, aEnd = a + m.tensors[t].byteCount
+            let slack = OctetFormat.tensorReadSlack
+            let a = m.tensors[t].arenaOffset, aEnd = a + m.tensors[t].byteCount + slack
             for u in active {
-                let b = m.tensors[u].arenaOffset, bEnd = b + m.tensors[u].byteCount
+                let b = m.tensors[u].arenaOffset, bEnd = b + m.tensors[u].byteCount + slack
                 // A tensor dying at the op that defines `t` may only overlap through an allowed pair.
                 if a < bEnd && b < aEnd && !allowed.contains([min(t, u), max(t, u)]) {
-                    throw OctetError.plan("tensors #\(u) '\(m.tensors[u].name)' (bytes \(b)..<\(bEnd), ops \(first[u])…\(last[u])) and #\(t) '\(m.tensors[t].name)' (bytes \(a)..<\(aEnd), ops \(first[t])…\(last[t])) are live together and overlap")
+                    throw OctetError.plan("tensors #\(u) '\(m.tensors[u].name)' (bytes \(b)..<\(bEnd), ops \(first[u])…\(last[u])) and #\(t) '\(m.tensors[t].name)' (bytes \(a)..<\(aEnd), ops \(first[t])…\(last[t])) are live together and overlap (ranges include \(slack) bytes of read slack)")
                 }
             }
             active.append(t)
