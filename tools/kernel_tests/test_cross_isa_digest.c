@@ -1,0 +1,156 @@
+// Cross-ISA determinism: one small int8 network (quantize → 3×3/2 conv → depthwise 3×3 →
+// 1×1 conv → residual add → max pool → average pool → global average pool) run on every
+// registry path this CPU has, at 1 and 3 threads, hashed (FNV-1a 64 over every intermediate
+// tensor). Every run must give kExpectedDigest — the same constant on x86 (native) and on
+// aarch64 (qemu -cpu max, -cpu cortex-a72), so a path or an architecture whose bytes differ
+// anywhere in the chain fails here. Inputs come from a fixed seed (not --seed), so the
+// digest only changes when the spec'd arithmetic does; the failure message prints the new one.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "octk_pool.h"
+#include "octk_qs8_igemm.h"
+
+void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
+
+static const uint64_t kExpectedDigest = 0xb534b4b028b96410ULL;
+
+typedef struct {
+  const octk_qs8_igemm_entry* e;
+  octk_pool* pool;  // NULL: one call over all pixels
+  uint64_t digest;
+} digest_run;
+
+static void hash_bytes(digest_run* r, const void* p, size_t n) {
+  const uint8_t* b = p;
+  for (size_t i = 0; i < n; ++i) r->digest = (r->digest ^ b[i]) * 0x100000001b3ULL;
+}
+
+static octk_window window(int in, int kernel, int stride, int pad) {
+  octk_window w = {in, in, kernel, kernel, stride, stride, 1, 1, pad, pad, pad, pad, 0, 0};
+  w.out_h = w.out_w = (in + 2 * pad - kernel) / stride + 1;
+  return w;
+}
+
+/// Per-channel parameters for sums of `taps` int8 products (fixed stream).
+static octk_qs8_requant params(tk_rng* r, int oc, int taps, int32_t z_in, int32_t* bias, int32_t* mult, int32_t* shift) {
+  const double spread = sqrt((double)taps) * 74.0 * 73.0;
+  for (int o = 0; o < oc; ++o) {
+    tk_qs8_quantize_multiplier(64.0 / spread * tk_rng_float(r, 0.5f, 2.0f), &mult[o], &shift[o]);
+    bias[o] = tk_rng_int(r, -(int)spread, (int)spread);
+  }
+  octk_qs8_requant q = {bias, mult, shift, z_in, tk_rng_int(r, -20, 20), -128, 127};
+  return q;
+}
+
+static void conv(digest_run* r, const int8_t* x, int channels, const int8_t* w, int oc, const octk_window* win,
+                 const octk_qs8_requant* q, int8_t* y) {
+  const int taps = win->kernel_h * win->kernel_w;
+  void* storage = aligned_alloc(64, r->e->conv_packed_bytes(1, taps, channels, oc));
+  octk_qs8_conv_packed packed;
+  r->e->conv_pack(w, q, 1, taps, channels, oc, storage, &packed);
+  const size_t pixels = (size_t)win->out_h * win->out_w;
+  const int8_t** ind = malloc(sizeof(const int8_t*) * pixels * taps);
+  octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
+  octk_qs8_igemm_job job = {r->e->fn, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+  if (r->pool) octk_pool_run(r->pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)r->e->mr);
+  else octk_qs8_igemm_job_run(&job, 0, pixels);
+  free(ind);
+  free(storage);
+}
+
+static void dwconv(digest_run* r, const int8_t* x, int channels, const int8_t* w, const octk_window* win,
+                   const octk_qs8_requant* q, int8_t* y) {
+  const int taps = win->kernel_h * win->kernel_w;
+  void* storage = aligned_alloc(64, r->e->dw_packed_bytes(channels, taps));
+  octk_qs8_dwconv_packed packed;
+  r->e->dw_pack(w, q, channels, taps, storage, &packed);
+  const size_t pixels = (size_t)win->out_h * win->out_w;
+  const int8_t** ind = malloc(sizeof(const int8_t*) * pixels * taps);
+  octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
+  octk_qs8_dwconv_job job = {r->e->dwconv, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+  if (r->pool) octk_pool_run(r->pool, octk_qs8_dwconv_job_run, &job, pixels, 1);
+  else octk_qs8_dwconv_job_run(&job, 0, pixels);
+  free(ind);
+  free(storage);
+}
+
+/// The network; every tensor carries OctetFormat.tensorReadSlack (16) bytes after it.
+static void run_network(digest_run* r) {
+  enum { kIn = 16, kC0 = 6, kC1 = 24, kSlack = 16 };
+  tk_rng rng;
+  tk_rng_seed(&rng, 20261122);
+  const float scale = 0.021f;
+  const int32_t z0 = -7;
+  float x[kIn * kIn * kC0];
+  tk_fill(&rng, x, kIn * kIn * kC0, -3.0f, 3.0f);
+  for (int i = 0; i < kIn * kIn * kC0; i += 17) x[i] = ((float)tk_rng_int(&rng, -140, 140) + 0.5f) * scale;  // ties
+  int8_t xq[kIn * kIn * kC0 + kSlack];
+  r->e->quantize(x, kIn * kIn * kC0, scale, z0, xq);
+  hash_bytes(r, xq, kIn * kIn * kC0);
+
+  int8_t w1[kC1 * 9 * kC0], wd[9 * kC1], w2[kC1 * kC1];
+  for (size_t i = 0; i < sizeof w1; ++i) w1[i] = (int8_t)tk_rng_int(&rng, -127, 127);
+  for (size_t i = 0; i < sizeof wd; ++i) wd[i] = (int8_t)tk_rng_int(&rng, -127, 127);
+  for (size_t i = 0; i < sizeof w2; ++i) w2[i] = (int8_t)tk_rng_int(&rng, -127, 127);
+  int32_t bias[3][kC1], mult[3][kC1], shift[3][kC1];
+
+  const octk_window s2 = window(kIn, 3, 2, 1), dw = window(s2.out_h, 3, 1, 1), pw = window(s2.out_h, 1, 1, 0);
+  enum { kMid = 8 * 8 * kC1 };
+  int8_t c1[kMid + kSlack], d1[kMid + kSlack], c2[kMid + kSlack], sum[kMid + kSlack];
+  octk_qs8_requant q1 = params(&rng, kC1, 9 * kC0, z0, bias[0], mult[0], shift[0]);
+  q1.lo = q1.output_zero_point;  // fused ReLU
+  conv(r, xq, kC0, w1, kC1, &s2, &q1, c1);
+  hash_bytes(r, c1, kMid);
+  octk_qs8_requant qd = params(&rng, kC1, 9, q1.output_zero_point, bias[1], mult[1], shift[1]);
+  dwconv(r, c1, kC1, wd, &dw, &qd, d1);
+  hash_bytes(r, d1, kMid);
+  octk_qs8_requant q2 = params(&rng, kC1, kC1, qd.output_zero_point, bias[2], mult[2], shift[2]);
+  conv(r, d1, kC1, w2, kC1, &pw, &q2, c2);
+  hash_bytes(r, c2, kMid);
+
+  // TFLite's add scheme: y ≈ 0.8·(a − z_a) + 0.56·(b − z_b) + z_out.
+  octk_qs8_add_params ap = {q2.output_zero_point, q1.output_zero_point, 9, 20, 0, 0, 0, 0, 0, 0, -128, 127};
+  tk_qs8_quantize_multiplier(0.5, &ap.a_multiplier, &ap.a_shift);
+  tk_qs8_quantize_multiplier(0.35, &ap.b_multiplier, &ap.b_shift);
+  tk_qs8_quantize_multiplier(0.8 / (1 << 19), &ap.output_multiplier, &ap.output_shift);
+  r->e->add(kMid, c2, c1, sum, &ap);
+  hash_bytes(r, sum, kMid);
+
+  const octk_window mp = window(8, 2, 2, 0), ap3 = window(4, 3, 1, 1);
+  int8_t pooled[4 * 4 * kC1 + kSlack], avg[4 * 4 * kC1 + kSlack], gap[kC1 + kSlack];
+  (r->e->maxpool ? r->e->maxpool : octk_qs8_maxpool_nhwc__reference)(sum, kC1, &mp, pooled);
+  hash_bytes(r, pooled, 4 * 4 * kC1);
+  (r->e->avgpool ? r->e->avgpool : octk_qs8_avgpool_nhwc__reference)(pooled, kC1, &ap3, 0, ap.output_zero_point, avg);
+  hash_bytes(r, avg, 4 * 4 * kC1);
+  int32_t gm, gs;
+  tk_qs8_quantize_multiplier(1.3 / 16.0, &gm, &gs);
+  (r->e->global_avgpool ? r->e->global_avgpool : octk_qs8_global_avgpool_nhwc__reference)(
+      avg, 16, kC1, ap.output_zero_point, 5, gm, gs, gap);
+  hash_bytes(r, gap, kC1);
+}
+
+static void case_cross_isa_digest(tk_ctx* t) {
+  octk_pool* pool = octk_pool_create(3);
+  for (int i = 0; i < octk_qs8_igemm_registry_count; ++i) {
+    const octk_qs8_igemm_entry* e = octk_qs8_igemm_registry_entry(i);
+    if ((octk_cpu_features() & e->required) != e->required) continue;
+    for (int threads = 1; threads <= 3; threads += 2) {
+      digest_run r = {e, threads > 1 ? pool : NULL, 0xcbf29ce484222325ULL};
+      run_network(&r);
+      tk_describe(t, "path %s, %d thread(s)", e->path, threads);
+      int ok = r.digest == kExpectedDigest;
+      if (!ok) tk_fail(t, "digest 0x%016llxULL, expected 0x%016llxULL", (unsigned long long)r.digest,
+                       (unsigned long long)kExpectedDigest);
+      tk_end(t, ok);
+    }
+  }
+  octk_pool_destroy(pool);
+}
+
+static const tk_case kDigestCases[] = {
+    {"qs8.cross_isa_digest", case_cross_isa_digest, 0},
+};
+TK_REGISTER(kDigestCases)
