@@ -89,16 +89,18 @@ struct ConvertCommand: ParsableCommand {
             }
             options.lowering.uint8Input = (options.mean[0], options.std[0])
         }
+        for path in [output] + (svg.map { [$0] } ?? []) { try AtomicFile.checkWritable(path) }
         let imported = try ONNXImporter.importModel(atPath: model)
         guard let inputShape = imported.graph.inputs.first.map({ imported.graph[$0].shape }) else {
             throw ConvertError.invalidModel("'\(model)' has no inputs")
         }
         let samples = try CalibrationSet.load(path: calibration, inputShape: inputShape, mean: options.mean, std: options.std, limit: limit)
         let result = try Converter.convert(onnxPath: model, calibration: samples, options: options)
-        try writeAtomically(Data(result.bytes), to: output)
+        var files = [(data: Data(result.bytes), path: output)]
         if let svg {
-            try writeAtomically(Data(MemoryPlanSVG.render(result.plan, result.planRequests, title: (output as NSString).lastPathComponent).utf8), to: svg)
+            files.append((Data(MemoryPlanSVG.render(result.plan, result.planRequests, title: (output as NSString).lastPathComponent).utf8), svg))
         }
+        try AtomicFile.writeAll(files)
         let m = result.model
         let fallbacks = m.ops.filter { $0.code.isFloatFallback }.count
         print("converted \(model) → \(output)")
@@ -108,9 +110,5 @@ struct ConvertCommand: ParsableCommand {
         print("  bias correction: \(m.metadata("quantization.bias_correction") ?? "off")")
         print("  arena \(m.arenaSize) bytes, lower bound \(m.arenaLowerBound) bytes (\(CLI.percentOver(m.arenaSize, m.arenaLowerBound)))")
         print(String(format: "  time %.2f s", result.seconds))
-    }
-
-    private func writeAtomically(_ data: Data, to path: String) throws {
-        try AtomicFile.write(data, to: path)
     }
 }

@@ -16,13 +16,18 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         try CLI.reportingErrors {
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                throw ConvertError.io("cannot create the report directory '\(directory)': \((error as NSError).localizedDescription)")
+            }
+            try AtomicFile.checkWritable((directory as NSString).appendingPathComponent("report.md"))
             let r = try eval.execute()
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let title = "\((eval.model as NSString).lastPathComponent): int8 vs float"
             let svgPath = (directory as NSString).appendingPathComponent("sqnr.svg")
             let mdPath = (directory as NSString).appendingPathComponent("report.md")
-            try AtomicFile.write(Data(EvaluationReportWriter.svg(r, title: title).utf8), to: svgPath)
-            try AtomicFile.write(Data(EvaluationReportWriter.markdown(r, title: title, chartFile: "sqnr.svg").utf8), to: mdPath)
+            try AtomicFile.writeAll([(Data(EvaluationReportWriter.svg(r, title: title).utf8), svgPath),
+                                     (Data(EvaluationReportWriter.markdown(r, title: title, chartFile: "sqnr.svg").utf8), mdPath)])
             print("wrote \(mdPath) and \(svgPath)")
         }
     }

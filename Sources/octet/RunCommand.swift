@@ -99,10 +99,9 @@ struct RunCommand: ParsableCommand {
             heatmapPNG = try PatchEvidence.png(map, classIndex: top, image: one, mean: mean?.values ?? norm?.mean ?? [0], std: std?.values ?? norm?.std ?? [1])
         }
         let paths = output.map { RunCommand.outputPaths(first: $0, names: outputNames) }
-        if let paths { try RunCommand.writeAll(outputs, to: paths) }
-        if let heatmap, let heatmapPNG {
-            try AtomicFile.write(heatmapPNG, to: heatmap)
-        }
+        var files = zip(outputs, paths ?? []).map { (data: NumpyFile.encode($0), path: $1) }
+        if let heatmap, let heatmapPNG { files.append((heatmapPNG, heatmap)) }
+        try AtomicFile.writeAll(files)
 
         // Summary.
         print("model:   \(model)")
@@ -174,20 +173,5 @@ struct RunCommand: ParsableCommand {
             paths.append(candidate)
         }
         return paths
-    }
-
-    /// Writes each output atomically; if one write fails, the files already written by this call
-    /// are removed again.
-    static func writeAll(_ outputs: [Tensor], to paths: [String]) throws {
-        var written: [String] = []
-        do {
-            for (tensor, path) in zip(outputs, paths) {
-                try NumpyFile.write(tensor, path: path)
-                written.append(path)
-            }
-        } catch {
-            for path in written { unlink(path) }
-            throw error
-        }
     }
 }

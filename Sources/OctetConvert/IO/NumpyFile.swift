@@ -111,18 +111,44 @@ public enum NumpyFile {
 /// Whole-file writes that never leave a partial file behind.
 public enum AtomicFile {
     public static func write(_ data: Data, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        let temp = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        do {
-            try data.write(to: temp, options: [])
-        } catch {
-            throw ConvertError.io("cannot write '\(path)': \(describe(error))")
+        try writeAll([(data, path)])
+    }
+
+    /// Writes several files as one step: every file is first written to a temporary file in its
+    /// directory; only when all of them are complete are they renamed into place. A failure
+    /// leaves none of the new files (and no temporary file) behind.
+    public static func writeAll(_ files: [(data: Data, path: String)]) throws {
+        var staged: [(temp: String, path: String)] = []
+        func discard() { for s in staged { unlink(s.temp) } }
+        for (data, path) in files {
+            let url = URL(fileURLWithPath: path)
+            let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+            do {
+                try data.write(to: URL(fileURLWithPath: temp), options: [])
+            } catch {
+                unlink(temp)
+                discard()
+                throw ConvertError.io("cannot write '\(path)': \(describe(error))")
+            }
+            staged.append((temp, path))
         }
-        guard rename(temp.path, url.path) == 0 else {
+        for (i, s) in staged.enumerated() where rename(s.temp, s.path) != 0 {
             let reason = String(cString: strerror(errno))
-            unlink(temp.path)
-            throw ConvertError.io("cannot write '\(path)': \(reason)")
+            for done in staged[..<i] { unlink(done.path) }
+            discard()
+            throw ConvertError.io("cannot write '\(s.path)': \(reason)")
+        }
+    }
+
+    /// Fails early, before long work, when `path`'s directory does not exist or is not writable.
+    public static func checkWritable(_ path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ConvertError.io("cannot write '\(path)': directory '\(directory)' does not exist")
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw ConvertError.io("cannot write '\(path)': \(String(cString: strerror(errno)))")
         }
     }
 

@@ -39,11 +39,14 @@ final class Int8BenchTarget: BenchTarget {
     var runtime: String { "octet-int8" }
 
     init(path: String) throws {
-        var octet: OctetModel?
-        verifyMilliseconds = try milliseconds { octet = try OctetModel(path: path) }
+        var octet: OctetModel?, interpreter: Interpreter?, prepare = 0.0
+        do {
+            verifyMilliseconds = try milliseconds { octet = try OctetModel(path: path) }
+            prepare = try milliseconds { interpreter = try Interpreter(model: octet!) }
+        } catch let e as OctetError {
+            throw ConvertError.invalidInput("'\(path)': \(e)")
+        }
         self.octet = octet!
-        var interpreter: Interpreter?
-        let prepare = try milliseconds { interpreter = try Interpreter(model: octet!) }
         self.interpreter = interpreter!
         loadMilliseconds = verifyMilliseconds + prepare
         for i in 0..<self.interpreter.inputCount { fill(input: i) }
