@@ -17,6 +17,8 @@ public enum OctetError: Error, Equatable, CustomStringConvertible, Sendable {
     case input(String)
     /// The requested kernel path is unknown or needs CPU features this machine lacks.
     case kernels(String)
+    /// A buffer the model needs (arena, packed weights, indirection) cannot be allocated.
+    case memory(String)
 
     public var description: String {
         switch self {
@@ -29,6 +31,7 @@ public enum OctetError: Error, Equatable, CustomStringConvertible, Sendable {
         case let .plan(s): return "invalid memory plan: \(s)"
         case let .input(s): return "invalid input: \(s)"
         case let .kernels(s): return "kernel path: \(s)"
+        case let .memory(s): return "out of memory: \(s)"
         }
     }
 }

@@ -10,5 +10,6 @@
 #include "octk_peak.h"
 #include "octk_qs8_igemm.h"
 #include "octk_pool.h"
+#include "octk_memory.h"
 
 #endif

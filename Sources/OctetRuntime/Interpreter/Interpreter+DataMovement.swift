@@ -25,14 +25,14 @@ extension Interpreter {
         }
     }
 
-    func prepareTranspose(_ op: OpDescription) -> () -> Void {
+    func prepareTranspose(_ op: OpDescription) throws -> () -> Void {
         let x = op.inputs[0], y = op.outputs[0]
         if let (batches, rows, cols) = axisRotation(op.params.map { Int($0) }, shape: tensors[x].shape) {
             let src = UnsafePointer(int8(x)), dst = int8(y)
             guard batches == 1, worthSplitting(work: rows * cols * 4) else {
                 return { octk_s8_transpose_2d(batches, rows, cols, src, dst) }
             }
-            let job = allocateOwned(bytes: MemoryLayout<octk_s8_transpose_job>.size).bindMemory(to: octk_s8_transpose_job.self, capacity: 1)
+            let job = try allocateOwned(bytes: MemoryLayout<octk_s8_transpose_job>.size).bindMemory(to: octk_s8_transpose_job.self, capacity: 1)
             job.initialize(to: octk_s8_transpose_job(rows: rows, cols: cols, x: src, y: dst))
             let pool = self.pool
             return { octk_pool_run(pool, octk_s8_transpose_job_run, job, cols, 64) }

@@ -8,7 +8,7 @@ extension Interpreter {
         return (0..<shape.count).map { s[$0] == 1 && shape[$0] != 1 ? 0 : strides[$0] }
     }
 
-    func prepareBinary(_ op: OpDescription) -> () -> Void {
+    func prepareBinary(_ op: OpDescription) throws -> () -> Void {
         let a = op.inputs[0], b = op.inputs[1], y = op.outputs[0]
         let shape = tensors[y].shape
         let sa = broadcastStrides(a, to: shape), sb = broadcastStrides(b, to: shape), sy = rowMajorStrides(shape)
@@ -21,9 +21,9 @@ extension Interpreter {
             // Same-shape contiguous operands (residual adds) take the path's vector kernel.
             if let add = kernels.igemm?.add, tensors[a].shape == shape, tensors[b].shape == shape {
                 let count = tensors[y].elementCount
-                let stored = allocateOwned(bytes: MemoryLayout<octk_qs8_add_params>.size).bindMemory(to: octk_qs8_add_params.self, capacity: 1)
+                let stored = try allocateOwned(bytes: MemoryLayout<octk_qs8_add_params>.size).bindMemory(to: octk_qs8_add_params.self, capacity: 1)
                 stored.initialize(to: params)
-                let job = allocateOwned(bytes: MemoryLayout<octk_qs8_add_job>.size).bindMemory(to: octk_qs8_add_job.self, capacity: 1)
+                let job = try allocateOwned(bytes: MemoryLayout<octk_qs8_add_job>.size).bindMemory(to: octk_qs8_add_job.self, capacity: 1)
                 job.initialize(to: octk_qs8_add_job(fn: add, a: pa, b: pb, y: py, params: stored))
                 let pool = worthSplitting(work: count * 8) ? self.pool : nil
                 return { octk_pool_run(pool, octk_qs8_add_job_run, job, count, 256) }
@@ -35,7 +35,7 @@ extension Interpreter {
         return { octk_qs8_mul_strided__reference(rank, shape, pa, sa, pb, sb, py, sy, &params) }
     }
 
-    func prepareQuantize(_ op: OpDescription) -> () -> Void {
+    func prepareQuantize(_ op: OpDescription) throws -> () -> Void {
         let xt = op.inputs[0], yt = op.outputs[0], count = tensors[xt].elementCount
         let y = int8(yt), zo = zeroPoint(yt)
         if tensors[xt].type == .uint8 {
@@ -46,7 +46,7 @@ extension Interpreter {
         let x = UnsafePointer(float(xt)), s = scale(yt)
         if let quantize = kernels.igemm?.quantize {
             guard worthSplitting(work: count * 8) else { return { quantize(x, count, s, zo, y) } }
-            let job = allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_job>.size).bindMemory(to: octk_qs8_quantize_job.self, capacity: 1)
+            let job = try allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_job>.size).bindMemory(to: octk_qs8_quantize_job.self, capacity: 1)
             job.initialize(to: octk_qs8_quantize_job(fn: quantize, x: x, scale: s, zero_point: zo, y: y))
             let pool = self.pool
             return { octk_pool_run(pool, octk_qs8_quantize_job_run, job, count, 64) }
@@ -58,7 +58,7 @@ extension Interpreter {
     /// step that writes both outputs (the Transpose's step then does nothing). The Transpose's
     /// output is written one op early, so it must not share bytes with the Quantize's input,
     /// the only tensor whose life ends at this op.
-    func prepareQuantizeTranspose(_ op: OpDescription, index: Int) -> (() -> Void)? {
+    func prepareQuantizeTranspose(_ op: OpDescription, index: Int) throws -> (() -> Void)? {
         let ops = model.description.ops
         guard op.code == .quantize, let kernel = kernels.igemm?.quantize_nchw3, index + 1 < ops.count else { return nil }
         let next = ops[index + 1], xt = op.inputs[0], qt = op.outputs[0]
@@ -70,7 +70,7 @@ extension Interpreter {
         guard [xt, qt, yt].allSatisfy({ tensors[$0].storage == .arena }), !range(yt).overlaps(range(xt)),
               !range(yt).overlaps(range(qt)) else { return nil }
         let plane = shape[2] * shape[3]
-        let job = allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_nchw3_job>.size)
+        let job = try allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_nchw3_job>.size)
             .bindMemory(to: octk_qs8_quantize_nchw3_job.self, capacity: 1)
         job.initialize(to: octk_qs8_quantize_nchw3_job(fn: kernel, x: UnsafePointer(float(xt)), plane: plane, scale: scale(qt),
                                                        zero_point: zeroPoint(qt), nchw: int8(qt), nhwc: int8(yt)))

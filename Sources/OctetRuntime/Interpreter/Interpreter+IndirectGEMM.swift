@@ -13,7 +13,7 @@ extension Interpreter {
     /// per output pixel and tap) is built here, once. A fully-connected layer is a 1×1 conv over
     /// its M rows of K channels; a depthwise conv with multiplier m is a grouped conv with one
     /// input channel and m output channels per group (same sums, so the same bytes).
-    func prepareIndirectGEMM(_ op: OpDescription) -> () -> Void {
+    func prepareIndirectGEMM(_ op: OpDescription) throws -> () -> Void {
         let path = kernels.igemm!, kernel = path.fn!
         let xt = op.inputs[0], yt = op.outputs[0]
         let xs = tensors[xt].shape, ys = tensors[yt].shape, ws = tensors[op.inputs[1]].shape
@@ -42,9 +42,9 @@ extension Interpreter {
                                  input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: lo, hi: hi)
 
         let bytes = path.conv_packed_bytes!(Int32(groups), Int32(taps), Int32(cg), Int32(og))
-        let storage = allocateOwned(bytes: bytes)
+        let storage = try allocateOwned(bytes: bytes)
         packedWeightBytes += bytes
-        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed>.size).bindMemory(to: octk_qs8_conv_packed.self, capacity: 1)
+        let packed = try allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed>.size).bindMemory(to: octk_qs8_conv_packed.self, capacity: 1)
         relaid.withUnsafeBufferPointer { t in
             let source = depthwise ? t.baseAddress! : weights
             path.conv_pack!(source, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
@@ -55,23 +55,23 @@ extension Interpreter {
         let ind: UnsafeMutablePointer<UnsafePointer<Int8>?>
         var padInput: (() -> Void)? = nil
         if fc {
-            ind = allocateOwned(bytes: max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride)
+            ind = try allocateOwned(bytes: max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride)
                 .bindMemory(to: UnsafePointer<Int8>?.self, capacity: max(pixels, 1))
             indirectionBytes += max(pixels, 1) * MemoryLayout<UnsafePointer<Int8>>.stride
             for m in 0..<pixels { ind[m] = x + m * cg }
         } else if let rows {
-            let padded = allocateOwned(bytes: rows.bytes).assumingMemoryBound(to: Int8.self)
+            let padded = try allocateOwned(bytes: rows.bytes).assumingMemoryBound(to: Int8.self)
             padded.initialize(repeating: Int8(truncatingIfNeeded: zeroPoint(xt)), count: rows.bytes)
-            ind = allocateOwned(bytes: pixels * taps * MemoryLayout<UnsafePointer<Int8>>.stride)
+            ind = try allocateOwned(bytes: pixels * taps * MemoryLayout<UnsafePointer<Int8>>.stride)
                 .bindMemory(to: UnsafePointer<Int8>?.self, capacity: pixels * taps)
             indirectionBytes += pixels * taps * MemoryLayout<UnsafePointer<Int8>>.stride
             var win = rows.window
             octk_qs8_conv_indirection(padded, Int32(xs[3]), &win, packed.pointee.zero, ind)
             padInput = { rows.copyInterior(from: x, to: padded) }
         } else {
-            ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
+            ind = try indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
         }
-        let job = allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
+        let job = try allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
         job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt), lo: lo, hi: hi, y: y))
         let pool = worthSplitting(work: pixels * groups * og * taps * cg) ? self.pool : nil
         let tile = Int(path.mr)
@@ -91,7 +91,7 @@ extension Interpreter {
 
     /// DepthwiseConv2D (multiplier 1) on the path's packed depthwise kernel; weights widened
     /// and the indirection buffer built here, once.
-    func preparePackedDepthwise(_ op: OpDescription) -> () -> Void {
+    func preparePackedDepthwise(_ op: OpDescription) throws -> () -> Void {
         let path = kernels.igemm!, kernel = path.dwconv!
         let xt = op.inputs[0], yt = op.outputs[0]
         let xs = tensors[xt].shape, ys = tensors[yt].shape
@@ -99,13 +99,13 @@ extension Interpreter {
         var q = octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
                                  input_zero_point: zeroPoint(xt), output_zero_point: zeroPoint(yt), lo: op.params[11], hi: op.params[12])
         let bytes = path.dw_packed_bytes!(Int32(channels), Int32(taps))
-        let storage = allocateOwned(bytes: bytes)
+        let storage = try allocateOwned(bytes: bytes)
         packedWeightBytes += bytes
-        let packed = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed>.size).bindMemory(to: octk_qs8_dwconv_packed.self, capacity: 1)
+        let packed = try allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed>.size).bindMemory(to: octk_qs8_dwconv_packed.self, capacity: 1)
         path.dw_pack!(UnsafePointer(int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
-        let ind = indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
+        let ind = try indirection(op, input: xs, output: ys, taps: taps, zero: packed.pointee.zero)
         let pixels = ys[0] * ys[1] * ys[2]
-        let job = allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_job>.size).bindMemory(to: octk_qs8_dwconv_job.self, capacity: 1)
+        let job = try allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_job>.size).bindMemory(to: octk_qs8_dwconv_job.self, capacity: 1)
         job.initialize(to: octk_qs8_dwconv_job(fn: kernel, packed: packed, ind: ind, output_zero_point: zeroPoint(yt),
                                                lo: op.params[11], hi: op.params[12], y: int8(yt)))
         let pool = worthSplitting(work: pixels * channels * taps) ? self.pool : nil
@@ -113,11 +113,12 @@ extension Interpreter {
     }
 
     /// Input addresses of every output pixel's taps (all images), padding taps → `zero`.
-    func indirection(_ op: OpDescription, input xs: [Int], output ys: [Int], taps: Int, zero: UnsafePointer<Int8>?) -> UnsafeMutablePointer<UnsafePointer<Int8>?> {
+    func indirection(_ op: OpDescription, input xs: [Int], output ys: [Int], taps: Int, zero: UnsafePointer<Int8>?) throws -> UnsafeMutablePointer<UnsafePointer<Int8>?> {
         let x = UnsafePointer(int8(op.inputs[0]))
-        let pixelsPerImage = ys[1] * ys[2], entries = max(ys[0] * pixelsPerImage * taps, 1)
-        let ind = allocateOwned(bytes: entries * MemoryLayout<UnsafePointer<Int8>>.stride).bindMemory(to: UnsafePointer<Int8>?.self, capacity: entries)
-        indirectionBytes += entries * MemoryLayout<UnsafePointer<Int8>>.stride
+        let pixelsPerImage = ys[1] * ys[2], stride = MemoryLayout<UnsafePointer<Int8>>.stride
+        let bytes = try byteCount(ys[0] * pixelsPerImage, taps, stride, for: "the indirection buffer"), entries = max(bytes / stride, 1)
+        let ind = try allocateOwned(bytes: bytes, for: "the indirection buffer").bindMemory(to: UnsafePointer<Int8>?.self, capacity: entries)
+        indirectionBytes += bytes
         var win = window(op.params, input: xs, output: ys)
         let inImage = xs[1] * xs[2] * xs[3]
         for n in 0..<ys[0] {
@@ -130,10 +131,20 @@ extension Interpreter {
     /// workers for: below ~64k the hand-off costs more than it saves.
     func worthSplitting(work: Int) -> Bool { pool != nil && work >= 1 << 16 }
 
-    /// A 64-byte aligned block owned (and freed) by the interpreter.
-    func allocateOwned(bytes: Int) -> UnsafeMutableRawPointer {
-        let block = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 64), alignment: 64)
+    /// A 64-byte aligned block owned (and freed) by the interpreter; `what` names it in the
+    /// error when the system cannot provide it (sizes come from an untrusted file).
+    func allocateOwned(bytes: Int, for what: @autoclosure () -> String = "a kernel buffer") throws -> UnsafeMutableRawPointer {
+        guard let block = octk_aligned_alloc(64, max(bytes, 64)) else {
+            throw OctetError.memory("cannot allocate \(bytes) bytes for \(what())")
+        }
         owned.append(block)
         return block
+    }
+
+    /// a · b · c as a byte count, or an error naming `what` when it does not fit an Int.
+    func byteCount(_ a: Int, _ b: Int, _ c: Int, for what: String) throws -> Int {
+        let (ab, o1) = a.multipliedReportingOverflow(by: b), (abc, o2) = ab.multipliedReportingOverflow(by: c)
+        guard !o1, !o2 else { throw OctetError.memory("\(what) would need \(a)·\(b)·\(c) bytes, more than this machine can address") }
+        return abc
     }
 }

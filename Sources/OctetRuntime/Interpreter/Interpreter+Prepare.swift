@@ -5,13 +5,13 @@ extension Interpreter {
     func prepare(_ op: OpDescription, index: Int) throws -> () -> Void {
         switch op.code {
         case .conv2D where runsOnIndirectGEMM(op), .fullyConnected where runsOnIndirectGEMM(op),
-             .depthwiseConv2D where runsOnIndirectGEMM(op): return prepareIndirectGEMM(op)
-        case .depthwiseConv2D where runsOnPackedDepthwise(op): return preparePackedDepthwise(op)
+             .depthwiseConv2D where runsOnIndirectGEMM(op): return try prepareIndirectGEMM(op)
+        case .depthwiseConv2D where runsOnPackedDepthwise(op): return try preparePackedDepthwise(op)
         case .conv2D, .depthwiseConv2D: return prepareConvolution(op)
         case .fullyConnected: return prepareFullyConnected(op)
         case .maxPool2D, .averagePool2D: return preparePool(op)
         case .globalAveragePool: return prepareGlobalAveragePool(op)
-        case .add, .mul: return prepareBinary(op)
+        case .add, .mul: return try prepareBinary(op)
         case .lookupTable:
             let x = int8(op.inputs[0]), table = UnsafePointer(int8(op.inputs[1])), y = int8(op.outputs[0])
             let count = tensors[op.inputs[0]].elementCount
@@ -21,7 +21,7 @@ extension Interpreter {
             let x = address(op.inputs[0]), y = address(op.outputs[0]), bytes = tensors[op.outputs[0]].byteCount
             if x == y { return {} }
             return { y.copyMemory(from: x, byteCount: bytes) }
-        case .transpose: return prepareTranspose(op)
+        case .transpose: return try prepareTranspose(op)
         case .pad: return preparePad(op)
         case .slice: return prepareSlice(op)
         case .resizeNearest:
@@ -34,7 +34,7 @@ extension Interpreter {
                     octk_s8_resize_nearest_nhwc(x + n * inImage, Int32(xs[2]), Int32(xs[3]), Int32(ys[1]), Int32(ys[2]), rows, cols, y + n * outImage)
                 }
             }
-        case .quantize: return prepareQuantize(op)
+        case .quantize: return try prepareQuantize(op)
         case .dequantize:
             let x = int8(op.inputs[0]), y = float(op.outputs[0]), count = tensors[op.inputs[0]].elementCount
             let s = scale(op.inputs[0]), z = zeroPoint(op.inputs[0])

@@ -49,14 +49,17 @@ public final class Interpreter {
             self.pool = pool
         }
         self.threads = threads
-        arena = .allocate(byteCount: max(model.description.arenaSize, OctetFormat.alignment) + Interpreter.arenaSlack,
-                          alignment: OctetFormat.alignment)
+        let arenaBytes = max(model.description.arenaSize, OctetFormat.alignment) + Interpreter.arenaSlack
+        guard let block = octk_aligned_alloc(OctetFormat.alignment, arenaBytes) else {
+            throw OctetError.memory("cannot allocate the \(arenaBytes)-byte arena")
+        }
+        arena = UnsafeMutableRawBufferPointer(start: block, count: arenaBytes)
         arena.initializeMemory(as: UInt8.self, repeating: 0)
         var doneEarly = -1  // an op whose output an earlier, fused step writes
         for (index, op) in model.description.ops.enumerated() {
             if index == doneEarly {
                 steps.append({})
-            } else if let fused = prepareQuantizeTranspose(op, index: index) {
+            } else if let fused = try prepareQuantizeTranspose(op, index: index) {
                 steps.append(fused)
                 doneEarly = index + 1
             } else {
@@ -67,8 +70,8 @@ public final class Interpreter {
 
     deinit {
         octk_pool_destroy(pool)
-        arena.deallocate()
-        for block in owned { block.deallocate() }
+        octk_aligned_free(arena.baseAddress)
+        for block in owned { octk_aligned_free(block) }
     }
 
     /// Runs every op once on the current inputs.
