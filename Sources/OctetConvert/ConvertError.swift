@@ -1,3 +1,5 @@
+import OctetRuntime
+
 /// Every failure of import, graph passes and the float reference path. Messages name the
 /// node, op type, tensor or file at fault.
 public enum ConvertError: Error, CustomStringConvertible, Equatable {
@@ -20,6 +22,13 @@ public enum ConvertError: Error, CustomStringConvertible, Equatable {
         case let .invalidInput(what): return "invalid input: \(what)"
         case let .io(what): return what
         }
+    }
+
+    /// A `.octet` file at `path` that failed to load: an unreadable file as it is (the message
+    /// names the path), anything else prefixed with the path.
+    public static func octetFile(_ path: String, _ error: OctetError) -> ConvertError {
+        if case .io = error { return .io("\(error)") }
+        return .invalidInput("'\(path)': \(error)")
     }
 
     /// True for `unsupported` errors (conformance counts these apart from failures).

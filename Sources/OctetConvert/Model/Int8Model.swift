@@ -12,7 +12,7 @@ public final class Int8Model {
             octet = try OctetModel(path: path)
             interpreter = try Interpreter(model: octet, threads: threads)
         } catch let e as OctetError {
-            throw ConvertError.invalidInput("'\(path)': \(e)")
+            throw ConvertError.octetFile(path, e)
         }
     }
 

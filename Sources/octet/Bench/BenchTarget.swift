@@ -44,7 +44,7 @@ final class Int8BenchTarget: BenchTarget {
             verifyMilliseconds = try milliseconds { octet = try OctetModel(path: path) }
             prepare = try milliseconds { interpreter = try Interpreter(model: octet!) }
         } catch let e as OctetError {
-            throw ConvertError.invalidInput("'\(path)': \(e)")
+            throw ConvertError.octetFile(path, e)
         }
         self.octet = octet!
         self.interpreter = interpreter!
