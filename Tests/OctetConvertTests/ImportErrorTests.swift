@@ -71,6 +71,32 @@ import _TestSupport
         }
     }
 
+    /// offset + length past the end of the file, negative, or overflowing Int: an error each.
+    @Test func externalDataRangeIsChecked() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("octet-ext-range-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try Data(count: 64).write(to: dir.appendingPathComponent("weights.bin"))
+        for (offset, length) in [("8", "64"), ("1", "\(Int.max)"), ("16", "-8"), ("-1", "4")] {
+            var b = ONNXBuilder()
+            b.input("x", [1, 4])
+            var t = Onnx_TensorProto()
+            t.name = "w"; t.dims = [4, 4]; t.dataType = 1; t.dataLocation = .external
+            t.externalData = [("location", "weights.bin"), ("offset", offset), ("length", length)].map { key, value in
+                var e = Onnx_StringStringEntryProto(); e.key = key; e.value = value; return e
+            }
+            b.graph.initializer.append(t)
+            b.node("MatMul", ["x", "w"], ["y"])
+            b.output("y")
+            do {
+                _ = try ONNXImporter.importModel(data: try b.serialized(), directory: dir)
+                Issue.record("offset \(offset) length \(length) accepted")
+            } catch let e as ConvertError {
+                #expect("\(e)".contains("tensor 'w'"), "\(e)")
+            }
+        }
+    }
+
     @Test func dynamicBatchIsRecordedAndRunsAnyBatch() throws {
         var b = ONNXBuilder()
         b.input("x", [nil, 3])

@@ -117,8 +117,8 @@ extension HostTensor {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ConvertError.io("external data file '\(url.path)' for tensor '\(proto.name)' is missing or unreadable")
         }
-        let end = length.map { offset + $0 } ?? data.count
-        guard offset <= end, end <= data.count else {
+        let (end, overflow) = length.map { offset.addingReportingOverflow($0) } ?? (data.count, false)
+        guard !overflow, offset <= end, end <= data.count else {
             throw ConvertError.invalidModel("tensor '\(proto.name)': external data range \(offset)..<\(end) exceeds '\(location)' (\(data.count) bytes)")
         }
         return data.subdata(in: offset..<end)
