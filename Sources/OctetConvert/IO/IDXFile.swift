@@ -35,7 +35,11 @@ public enum IDXFile {
         return try gunzip(raw, name: path)
     }
 
-    static func gunzip(_ input: [UInt8], name: String) throws -> [UInt8] {
+    /// The largest decompressed IDX file read: a header and 2^31 bytes of data (a gzip bomb
+    /// stops here instead of exhausting memory).
+    static let maxDecompressedBytes = 4 + 4 * 4 + (1 << 31)
+
+    static func gunzip(_ input: [UInt8], name: String, limit: Int = maxDecompressedBytes) throws -> [UInt8] {
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 32, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             throw ConvertError.io("'\(name)': zlib could not start")
@@ -56,6 +60,9 @@ public enum IDXFile {
                         throw ConvertError.invalidInput("'\(name)' is a corrupt gzip file (zlib status \(status))")
                     }
                     output.append(contentsOf: dst[0..<(dst.count - Int(stream.avail_out))])
+                    guard output.count <= limit else {
+                        throw ConvertError.invalidInput("'\(name)' decompresses to more than \(limit) bytes")
+                    }
                 }
             } while status != Z_STREAM_END && (stream.avail_in > 0 || stream.avail_out == 0)
         }
