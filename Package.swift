@@ -35,6 +35,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
+        // Fuzzing: harness logic (shared with the regression tests) and one libFuzzer
+        // executable per target (tools/fuzz.sh; docs/FUZZING.md).
+        .target(name: "OctetFuzzing", dependencies: ["OctetRuntime", "OctetConvert"]),
+        .executableTarget(name: "fuzz-octet-loader", dependencies: ["OctetFuzzing"]),
+        .executableTarget(name: "fuzz-onnx-import", dependencies: ["OctetFuzzing"]),
         // Test-only: counts the calling thread's heap allocations (interposes malloc).
         .target(name: "_MallocCounter"),
         .testTarget(name: "OctetKernelsTests", dependencies: ["OctetKernels", "_GemmlowpOracle", "_TestSupport"]),

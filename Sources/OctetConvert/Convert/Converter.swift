@@ -35,9 +35,17 @@ public struct ConversionResult {
 /// plan, serialisation, and a self-check that the runtime's verifier accepts the result.
 public enum Converter {
     public static func convert(onnxPath: String, calibration: Tensor, options: ConversionOptions) throws -> ConversionResult {
-        let start = Date()
         guard let source = FileManager.default.contents(atPath: onnxPath) else { throw ConvertError.io("cannot read model file '\(onnxPath)'") }
-        let imported = try ONNXImporter.importModel(data: source, directory: URL(fileURLWithPath: onnxPath).deletingLastPathComponent(), name: onnxPath)
+        return try convert(source: source, directory: URL(fileURLWithPath: onnxPath).deletingLastPathComponent(), name: onnxPath,
+                           calibration: calibration, options: options)
+    }
+
+    /// Same, for ONNX bytes in memory: `directory` resolves external data (nil: none may be
+    /// referenced), `name` is the path messages and the `source.file` metadata use.
+    public static func convert(source: Data, directory: URL?, name onnxPath: String, calibration: Tensor,
+                               options: ConversionOptions) throws -> ConversionResult {
+        let start = Date()
+        let imported = try ONNXImporter.importModel(data: source, directory: directory, name: onnxPath)
         let float = try FloatModel(imported: imported, options: options.passes)
         guard float.graph.inputs.count == 1 else {
             throw ConvertError.unsupported(node: onnxPath, opType: "model", what: "\(float.graph.inputs.count) inputs; calibration feeds single-input models")
