@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "OctetConvertTests", dependencies: ["OctetConvert", "_TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter", "_TestSupport"]),
+        .testTarget(name: "OctetFuzzingTests", dependencies: ["OctetFuzzing", "OctetConvert"]),
         .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "OctetRuntime", "octet"]),
     ],
     cxxLanguageStandard: .cxx17

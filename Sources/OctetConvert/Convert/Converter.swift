@@ -54,11 +54,13 @@ public enum Converter {
             throw ConvertError.invalidInput("weight '\(float.graph[id].name)' contains NaN or infinity")
         }
         let inputShape = float.inputShapes[0]
-        let per = inputShape.reduce(1, *)
-        guard calibration.shape.count == inputShape.count, Array(calibration.shape.dropFirst()) == Array(inputShape.dropFirst()) else {
-            throw ConvertError.invalidInput("calibration samples have shape \(calibration.shape); the model input is \(inputShape) (any N)")
+        let per = inputShape.reduce(1, *), rows = inputShape.first ?? 1
+        // A sample is one model input: `rows` rows of the calibration batch (1 for a batch-1 model).
+        guard calibration.shape.count == inputShape.count, Array(calibration.shape.dropFirst()) == Array(inputShape.dropFirst()),
+              (calibration.shape.first ?? 1) % rows == 0 else {
+            throw ConvertError.invalidInput("calibration samples have shape \(calibration.shape); the model input is \(inputShape) (\(rows == 1 ? "any N" : "N a multiple of \(rows)"))")
         }
-        let n = calibration.shape[0]
+        let n = calibration.count / per
         guard n > 0 else { throw ConvertError.invalidInput("the calibration set is empty") }
         func samples(_ range: Range<Int>) -> [Tensor] {
             range.map { i in Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
@@ -132,7 +134,7 @@ public enum Converter {
 
     /// Calibrates `float` on every sample, lowers it to int8, plans the arena and applies bias correction.
     static func quantize(_ float: FloatModel, calibration: Tensor, options: ConversionOptions, label: String) throws -> Candidate {
-        let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.shape[0]
+        let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.count / per
         func sample(_ i: Int) -> Tensor { Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
         let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod)
         let bar = options.progress ? ProgressBar(total: n, label: label) : nil

@@ -1,0 +1,72 @@
+import Foundation
+import OctetConvert
+import OctetFuzzing
+import Testing
+
+/// Every input a fuzz target once crashed on (`Tests/FuzzRegressions/<target>/`, see
+/// docs/FUZZING.md) replays through the same harness without trapping, and ends where it should.
+@Suite struct FuzzRegressionTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../FuzzRegressions").standardized
+
+    static func inputs(_ target: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(target).path)) ?? []
+        return names.filter { !$0.hasPrefix(".") && !$0.hasSuffix(".md") }.sorted()
+    }
+
+    static func bytes(_ target: String, _ name: String) throws -> Data {
+        try Data(contentsOf: root.appendingPathComponent(target).appendingPathComponent(name))
+    }
+
+    @Test(arguments: inputs("octet-loader"))
+    func octetLoaderReplays(_ name: String) throws {
+        let data = try Self.bytes("octet-loader", name)
+        let outcome = data.withUnsafeBytes { LoaderFuzzHarness.run($0) }
+        if let expected = Self.octetLoaderOutcomes[name] { #expect(expected(outcome), "\(name): \(outcome)") }
+    }
+
+    @Test(arguments: inputs("onnx-import"))
+    func onnxImportReplays(_ name: String) throws {
+        let data = try Self.bytes("onnx-import", name)
+        let outcome = data.withUnsafeBytes { ONNXImportFuzzHarness.run($0) }
+        if let expected = Self.onnxImportOutcomes[name] { #expect(expected(outcome), "\(name): \(outcome)") }
+    }
+
+    /// Where each regression input must end (inputs not listed only must not trap).
+    static let octetLoaderOutcomes: [String: @Sendable (LoaderFuzzHarness.Outcome) -> Bool] = [:]
+
+    static let onnxImportOutcomes: [String: @Sendable (ONNXImportFuzzHarness.Outcome) -> Bool] = [
+        // Input [3]: the calibration sample is 3 rows, not 3 samples.
+        "calibration-rows-not-batch.onnx": { $0 == .converted },
+    ]
+
+    static func rejected(_ outcome: ONNXImportFuzzHarness.Outcome, _ text: String) -> Bool {
+        if case let .rejected(message) = outcome { return message.contains(text) }
+        return false
+    }
+
+    static func rejected(_ outcome: LoaderFuzzHarness.Outcome, _ text: String) -> Bool {
+        if case let .rejected(message) = outcome { return message.contains(text) }
+        return false
+    }
+
+    /// The first crash: a model whose input's first axis is not a batch of 1 took a calibration
+    /// batch as that many samples and sliced past its end.
+    @Test func calibrationOfANonBatchInput() throws {
+        let data = try Self.bytes("onnx-import", "calibration-rows-not-batch.onnx")
+        let imported = try ONNXImporter.importModel(data: data, directory: nil)
+        let shape = imported.graph.inputs.map { imported.graph[$0].shape }[0]
+        #expect(shape.first == 3)
+        var options = ConversionOptions()
+        options.progress = false
+        let rows = shape.reduce(1, *) / 3
+        func calibration(_ n: Int) -> Tensor {
+            Tensor(shape: [n] + shape.dropFirst(), data: (0..<(n * rows)).map { Float($0 % 7) - 3 })
+        }
+        let two = try Converter.convert(source: data, directory: nil, name: "x.onnx", calibration: calibration(6), options: options)
+        #expect(two.calibrationSamples == 2)
+        #expect(throws: ConvertError.invalidInput("calibration samples have shape [4]; the model input is [3] (N a multiple of 3)")) {
+            _ = try Converter.convert(source: data, directory: nil, name: "x.onnx", calibration: calibration(4), options: options)
+        }
+    }
+}
