@@ -38,6 +38,7 @@ import Testing
     static let onnxImportOutcomes: [String: @Sendable (ONNXImportFuzzHarness.Outcome) -> Bool] = [
         // Input [3]: the calibration sample is 3 rows, not 3 samples.
         "calibration-rows-not-batch.onnx": { $0 == .converted },
+        "slice-huge-step.onnx": { $0 == .converted },
     ]
 
     static func rejected(_ outcome: ONNXImportFuzzHarness.Outcome, _ text: String) -> Bool {
@@ -68,5 +69,17 @@ import Testing
         #expect(throws: ConvertError.invalidInput("calibration samples have shape [4]; the model input is [3] (N a multiple of 3)")) {
             _ = try Converter.convert(source: data, directory: nil, name: "x.onnx", calibration: calibration(4), options: options)
         }
+    }
+
+    /// Slice with step 2^58 on an axis of 20 (one element taken): the float executor multiplied
+    /// the step by the axis stride and overflowed. The importer clamps steps to the axis size.
+    @Test func sliceStepIsClampedToTheAxis() throws {
+        let data = try Self.bytes("onnx-import", "slice-huge-step.onnx")
+        let graph = try ONNXImporter.importModel(data: data, directory: nil).graph
+        guard graph.nodes.count == 1, case let .slice(p) = graph.nodes[0].op else {
+            Issue.record("expected one Slice node, got \(graph.nodes.map(\.op))")
+            return
+        }
+        #expect(p.starts == [0, 0, 0] && p.steps == [20, 1, 1] && p.counts == [1, 10, 5])
     }
 }

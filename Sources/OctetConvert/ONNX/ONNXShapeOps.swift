@@ -175,8 +175,11 @@ extension ImportContext {
         }
         var p = SliceParams(starts: Array(repeating: 0, count: rank), steps: Array(repeating: 1, count: rank), counts: s)
         for (i, axis) in axisList.enumerated() {
-            let dim = s[axis], step = stepList[i]
-            guard step != 0 else { throw node.invalid("step 0 on axis \(axis)") }
+            let dim = s[axis]
+            guard stepList[i] != 0 else { throw node.invalid("step 0 on axis \(axis)") }
+            // A step beyond the axis takes at most one element either way; clamped, offset
+            // arithmetic (start + index·step, step·stride) cannot overflow.
+            let step = min(max(stepList[i], -max(dim, 1)), max(dim, 1))
             func normalize(_ v: Int) -> Int { v < 0 ? v &+ dim : v }
             var start = normalize(starts[i]), end = normalize(ends[i])
             if step > 0 {
