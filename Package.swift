@@ -37,7 +37,9 @@ let package = Package(
         .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
         // Fuzzing: harness logic (shared with the regression tests) and one libFuzzer
         // executable per target (tools/fuzz.sh; docs/FUZZING.md).
-        .target(name: "OctetFuzzing", dependencies: ["OctetRuntime", "OctetConvert"]),
+        .target(name: "OctetFuzzing", dependencies: [
+            "OctetRuntime", "OctetConvert", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ]),
         .executableTarget(name: "fuzz-octet-loader", dependencies: ["OctetFuzzing"]),
         .executableTarget(name: "fuzz-onnx-import", dependencies: ["OctetFuzzing"]),
         // Test-only: counts the calling thread's heap allocations (interposes malloc).

@@ -23,7 +23,7 @@ esac
 export SWIFT_BACKTRACE=enable=no   # a crash otherwise sits ~40 s in the backtracer
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 
-max_len() { case "$1" in octet-loader) echo 65536 ;; onnx-import) echo 600000 ;; esac; }
+max_len() { case "$1" in octet-loader) echo 65536 ;; onnx-import) echo 262144 ;; esac; }
 
 build() {
   # SwiftPM passes --sanitize fuzzer and --sanitize address to swiftc as two -sanitize= flags
@@ -50,7 +50,7 @@ if [ "${FUZZ_SKIP_BUILD:-0}" != 1 ]; then
   for t in "${targets[@]}"; do build "fuzz-$t"; done
   echo "fuzz: built in $(( $(date +%s) - start )) s"
 fi
-tools/fuzz_seeds.sh
+OCTET_MAX_LEN=$(max_len octet-loader) ONNX_MAX_LEN=$(max_len onnx-import) tools/fuzz_seeds.sh
 
 status=0
 for t in "${targets[@]}"; do

@@ -54,7 +54,7 @@ public enum ONNXImportFuzzHarness {
         options.progress = false
         options.biasCorrection = .off
         options.equalization = .off
-        options.calibrationMethod = [.minmax, .auto, .mse, .percentile(99.9)][data.count % 4]
+        options.calibrationMethod = [.auto, .mse, .percentile(99.9), .minmax, .minmax, .minmax, .minmax, .minmax][data.count % 8]
         let result: ConversionResult
         do {
             result = try Converter.convert(source: data, directory: nil, name: name, calibration: samples[0], options: options)
