@@ -8,11 +8,15 @@
 # qemu-user); a missing one is an error, not a skip. Exits nonzero if any build or run fails.
 # Output goes to .build-kernels/ (git-ignored). Extra arguments are passed to every run of
 # the driver (e.g. --filter f32.dwconv, --seed 7, --verbose). Run from anywhere.
+# Environment (used by tools/sanitize.sh): CC (native compiler, default cc), NATIVE_CFLAGS
+# (extra flags appended to the native build's, e.g. -g -O1 -fsanitize=address), NATIVE_ONLY=1
+# (skip the aarch64 builds and runs; the cross tools are then not needed), KERNEL_TESTS_OUT
+# (output directory instead of .build-kernels).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-out="$root/.build-kernels"
+out="${KERNEL_TESTS_OUT:-$root/.build-kernels}"
 mkdir -p "$out"
 
 CC_NATIVE="${CC:-cc}"
@@ -20,12 +24,16 @@ CC_AARCH64="${CC_AARCH64:-aarch64-linux-gnu-gcc}"
 QEMU_AARCH64="${QEMU_AARCH64:-qemu-aarch64}"
 AARCH64_SYSROOT="${AARCH64_SYSROOT:-/usr/aarch64-linux-gnu}"
 CFLAGS=(-std=c11 -O2 -Wall -Werror -I Sources/OctetKernels/include)
+read -r -a native_cflags <<<"${NATIVE_CFLAGS:-}"
+native_only="${NATIVE_ONLY:-0}"
 
 missing=()
 command -v "$CC_NATIVE" >/dev/null 2>&1 || missing+=("$CC_NATIVE (Debian package: gcc)")
-command -v "$CC_AARCH64" >/dev/null 2>&1 || missing+=("$CC_AARCH64 (Debian package: gcc-aarch64-linux-gnu)")
-command -v "$QEMU_AARCH64" >/dev/null 2>&1 || missing+=("$QEMU_AARCH64 (Debian package: qemu-user)")
-[[ -d "$AARCH64_SYSROOT/lib" ]] || missing+=("$AARCH64_SYSROOT/lib, the aarch64 libc (Debian package: libc6-arm64-cross, pulled in by gcc-aarch64-linux-gnu)")
+if [[ "$native_only" != 1 ]]; then
+  command -v "$CC_AARCH64" >/dev/null 2>&1 || missing+=("$CC_AARCH64 (Debian package: gcc-aarch64-linux-gnu)")
+  command -v "$QEMU_AARCH64" >/dev/null 2>&1 || missing+=("$QEMU_AARCH64 (Debian package: qemu-user)")
+  [[ -d "$AARCH64_SYSROOT/lib" ]] || missing+=("$AARCH64_SYSROOT/lib, the aarch64 libc (Debian package: libc6-arm64-cross, pulled in by gcc-aarch64-linux-gnu)")
+fi
 if ((${#missing[@]})); then
   echo "run_kernel_tests.sh: ERROR: missing required tools:" >&2
   printf '  - %s\n' "${missing[@]}" >&2
@@ -38,11 +46,12 @@ start=$SECONDS
 status=0
 failures=()
 
-build() {  # build NAME COMPILER
+build() {  # build NAME COMPILER [EXTRA FLAGS...]
   local name="$1" cc="$2"
-  echo "== build $name: $cc ${CFLAGS[*]} (${#sources[@]} files)"
+  shift 2
+  echo "== build $name: $cc ${CFLAGS[*]} $* (${#sources[@]} files)"
   rm -f "$out/kernel_tests_$name"
-  if ! "$cc" "${CFLAGS[@]}" -o "$out/kernel_tests_$name" "${sources[@]}" -lm; then
+  if ! "$cc" "${CFLAGS[@]}" "$@" -o "$out/kernel_tests_$name" "${sources[@]}" -lm; then
     echo "== build $name: FAILED"
     return 1
   fi
@@ -75,16 +84,22 @@ run() {  # run LABEL COMMAND...   (adds the driver's closing counts to the total
 }
 
 # Both builds in parallel (2 cores); their output is printed in order afterwards.
-build native "$CC_NATIVE" >"$out/build_native.log" 2>&1 &
+build native "$CC_NATIVE" "${native_cflags[@]}" >"$out/build_native.log" 2>&1 &
 pid_native=$!
-build aarch64 "$CC_AARCH64" >"$out/build_aarch64.log" 2>&1 &
-pid_aarch64=$!
-ok_native=1 ok_aarch64=1
+ok_native=1 ok_aarch64=0
+if [[ "$native_only" != 1 ]]; then
+  build aarch64 "$CC_AARCH64" >"$out/build_aarch64.log" 2>&1 &
+  pid_aarch64=$!
+  ok_aarch64=1
+fi
 wait "$pid_native" || ok_native=0
-wait "$pid_aarch64" || ok_aarch64=0
-cat "$out/build_native.log" "$out/build_aarch64.log"
+cat "$out/build_native.log"
+if [[ "$native_only" != 1 ]]; then
+  wait "$pid_aarch64" || ok_aarch64=0
+  cat "$out/build_aarch64.log"
+  ((ok_aarch64)) || { failures+=("build aarch64"); status=1; total_failed=$((total_failed + 1)); }
+fi
 ((ok_native)) || { failures+=("build native"); status=1; total_failed=$((total_failed + 1)); }
-((ok_aarch64)) || { failures+=("build aarch64"); status=1; total_failed=$((total_failed + 1)); }
 
 if ((ok_native)); then
   run "native ($(uname -m))" "$out/kernel_tests_native" "$@"
@@ -98,6 +113,8 @@ fi
 
 if ((status)); then
   echo "== kernel tests FAILED ($((SECONDS - start)) s): ${failures[*]}"
+elif [[ "$native_only" == 1 ]]; then
+  echo "== kernel tests passed ($((SECONDS - start)) s): native only"
 else
   echo "== kernel tests passed ($((SECONDS - start)) s): native, qemu -cpu max, qemu -cpu cortex-a72"
 fi

@@ -10,6 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TK_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)  // GCC
+#define TK_ASAN 1
+#endif
+#ifdef TK_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
+
 // ---- PRNG ------------------------------------------------------------------------------
 
 static uint64_t splitmix64(uint64_t* x) {
@@ -125,6 +137,22 @@ static void set_guard(float* p, size_t n) {
   for (size_t i = 0; i < n; ++i) memcpy(p + i, &bits, sizeof bits);
 }
 
+void tk_poison(const void* p, size_t n) {
+#ifdef TK_ASAN
+  ASAN_POISON_MEMORY_REGION(p, n);
+#else
+  (void)p, (void)n;
+#endif
+}
+
+void tk_unpoison(const void* p, size_t n) {
+#ifdef TK_ASAN
+  ASAN_UNPOISON_MEMORY_REGION(p, n);
+#else
+  (void)p, (void)n;
+#endif
+}
+
 float* tk_alloc_f32(tk_ctx* t, size_t n) {
   const size_t misalign = (size_t)(tk_rng_u64(&t->align_rng) % 8);
   const size_t total = misalign + 2 * TK_GUARD + (n ? n : 1);
@@ -135,6 +163,10 @@ float* tk_alloc_f32(tk_ctx* t, size_t n) {
   set_guard(block + misalign, TK_GUARD);
   set_guard(data + n, TK_GUARD);
   memset(data, 0, n * sizeof(float));
+  // Readable: the data and TK_READ_SLACK bytes after it (the arena contract); the other guard
+  // bytes are poisoned under ASan (unpoisoned by tk_end before it checks them).
+  tk_poison(block + misalign, TK_GUARD * sizeof(float));
+  tk_poison((char*)(data + n) + TK_READ_SLACK, TK_GUARD * sizeof(float) - TK_READ_SLACK);
   track(t, block, data, n);
   return data;
 }
@@ -161,6 +193,7 @@ int tk_end(tk_ctx* t, int ok) {
   for (int i = 0; i < t->nallocs; ++i) {
     const tk_alloc_rec* a = &t->allocs[i];
     if (!a->data) continue;
+    tk_unpoison(a->data - TK_GUARD, (a->n + 2 * TK_GUARD) * sizeof(float));
     if (!guard_intact(a->data - TK_GUARD, TK_GUARD))
       ok = tk_fail(t, "out-of-bounds write before buffer #%d (%zu floats)", i, a->n);
     if (!guard_intact(a->data + a->n, TK_GUARD))

@@ -63,6 +63,20 @@ int tk_end(tk_ctx* t, int ok);
 /// random 0..7 floats from a 64-byte boundary (from a separate stream, so shapes do not
 /// depend on it); guard zones before and after are checked by tk_end.
 float* tk_alloc_f32(tk_ctx* t, size_t n);
+/// Read slack of every guarded test buffer (tk_alloc_f32, tk_s8_alloc): the runtime's arena
+/// contract (docs/FORMAT.md, OctetFormat.tensorReadSlack) leaves 16 bytes after every tensor
+/// that SIMD kernels may read (never use) and no other live tensor takes. A guarded buffer's
+/// trailing guard zone starts with these 16 readable bytes; the rest of the trailing guard and
+/// the whole leading guard are poisoned under AddressSanitizer (tk_poison), so a kernel read
+/// past the slack or before the start is reported there. Writes into any guard fail the check.
+#define TK_READ_SLACK 16
+
+/// Marks [p, p + n) unreadable (tk_poison) or readable again (tk_unpoison) under
+/// AddressSanitizer; no-ops otherwise. (ASan tracks 8-byte granules: a region whose end is not
+/// 8-byte aligned leaves up to 7 of its last bytes readable.)
+void tk_poison(const void* p, size_t n);
+void tk_unpoison(const void* p, size_t n);
+
 /// Plain zeroed buffer freed by tk_end (reference results and scratch).
 void* tk_alloc(tk_ctx* t, size_t bytes);
 /// Plain zeroed doubles freed by tk_end.

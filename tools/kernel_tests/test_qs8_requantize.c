@@ -74,6 +74,10 @@ int8_t* tk_s8_alloc(tk_ctx* t, size_t n) {
   unsigned char* data = block + lead;
   for (size_t i = 0; i < lead; ++i) block[i] = guard_byte(i);
   for (size_t i = 0; i < TK_S8_GUARD; ++i) data[n + i] = guard_byte(i + 7);
+  // Readable: the data and TK_READ_SLACK bytes after it (the arena contract); the other guard
+  // bytes are poisoned under ASan (unpoisoned by tk_s8_end before it checks them).
+  tk_poison(block, lead);
+  tk_poison(data + n + TK_READ_SLACK, TK_S8_GUARD - TK_READ_SLACK);
   g_s8[g_s8_count].data = data;
   g_s8[g_s8_count].n = n;
   g_s8[g_s8_count].lead = lead;
@@ -86,6 +90,7 @@ int tk_s8_end(tk_ctx* t, int ok) {
   for (int b = 0; b < g_s8_count; ++b) {
     const unsigned char* data = g_s8[b].data;
     const size_t lead = g_s8[b].lead, n = g_s8[b].n;
+    tk_unpoison(data - lead, lead + n + TK_S8_GUARD);
     for (size_t i = 0; i < lead; ++i)
       if (data[(ptrdiff_t)i - (ptrdiff_t)lead] != guard_byte(i)) {
         ok = tk_fail(t, "out-of-bounds write before int8 buffer #%d (%zu elements)", b, n);
