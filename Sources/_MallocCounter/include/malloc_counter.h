@@ -11,8 +11,11 @@ extern "C" {
 void malloc_counter_start(void);
 /// Stops counting on this thread and returns the number of allocations seen.
 uint64_t malloc_counter_stop(void);
-/// True when the interposer is active (glibc build).
+/// True when the interposer is active (glibc build, no allocator-replacing sanitizer).
 int malloc_counter_available(void);
+/// The sanitizer this target was built with that owns malloc ("address", "thread", …), so the
+/// interposer is compiled out; NULL in normal builds.
+const char* malloc_counter_sanitizer(void);
 #ifdef __cplusplus
 }
 #endif
