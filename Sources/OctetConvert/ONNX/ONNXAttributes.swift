@@ -23,7 +23,7 @@ struct ONNXAttributes {
         guard let a = byName[name] else { return nil }
         guard a.type == .ints || a.type == .undefined else { throw bad(name, "a list of ints") }
         return try a.ints.map { v in
-            guard let i = Int(exactly: v), abs(i) < 1 << 40 else { throw bad(name, "ints in range") }
+            guard v.magnitude < 1 << 40, let i = Int(exactly: v) else { throw bad(name, "ints in range") }
             return i
         }
     }

@@ -110,6 +110,10 @@ struct Int8Lowering {
     // MARK: driver
 
     mutating func run() throws -> ModelDescription {
+        // Constant folding can leave an output that depends on no input; the arena has no way to hold it.
+        for id in graph.outputs where graph.isConstant(id) {
+            throw ConvertError.unsupported(node: graph[id].name, opType: "output", what: "graph output '\(graph[id].name)' is a constant (it depends on no graph input)")
+        }
         for id in graph.inputs { try lowerInput(id) }
         for node in graph.nodes { try lower(node) }
         for id in graph.outputs {
