@@ -36,6 +36,10 @@ extension ImportContext {
             }
         default: throw node.invalid("auto_pad '\(autoPad)'")
         }
+        // The kernels take int32 windows (and the .octet format dimensions ≤ 2^30).
+        guard (kernel + strides + dilations + pads).allSatisfy({ $0 <= 1 << 30 }) else {
+            throw node.invalid("kernel \(kernel), strides \(strides), dilations \(dilations), pads \(pads): a value above 2^30")
+        }
         return Window(kernel: kernel, strides: strides, dilations: dilations, pads: pads)
     }
 
@@ -67,7 +71,8 @@ extension ImportContext {
         var outputPadding = try a.ints("output_padding") ?? [0, 0]
         var pads = try a.ints("pads") ?? [0, 0, 0, 0]
         guard kernel.count == 2, strides.count == 2, dilations.count == 2, outputPadding.count == 2, pads.count == 4,
-              (kernel + strides + dilations).allSatisfy({ $0 > 0 }), (pads + outputPadding).allSatisfy({ $0 >= 0 }) else {
+              (kernel + strides + dilations).allSatisfy({ $0 > 0 }), (pads + outputPadding).allSatisfy({ $0 >= 0 }),
+              (kernel + strides + dilations + pads + outputPadding).allSatisfy({ $0 <= 1 << 30 }) else {
             throw node.invalid("kernel \(kernel), strides \(strides), dilations \(dilations), pads \(pads), output_padding \(outputPadding)")
         }
         let autoPad = try a.string("auto_pad", default: "NOTSET")

@@ -12,10 +12,12 @@ enum HostTensor {
         }
     }
 
-    /// The values as Int64 (floats truncated toward zero, as ONNX Cast does).
+    /// The values as Int64 (floats truncated toward zero, as ONNX Cast does; NaN → 0 and values
+    /// beyond Int64 saturate, where Cast is undefined, so later shape checks reject them).
     var int64Values: [Int64] {
         switch self {
-        case let .float(t): return t.data.map { Int64($0) }
+        case let .float(t):
+            return t.data.map { $0.isNaN ? 0 : $0 >= 0x1p63 ? .max : $0 < -0x1p63 ? .min : Int64($0) }
         case let .int64(_, d): return d
         }
     }

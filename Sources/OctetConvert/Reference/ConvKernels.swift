@@ -12,7 +12,7 @@ extension FloatExecutor {
         let xs = graph[x].shape, ws = graph[w].shape, ys = graph[y].shape
         let channels = xs[1], outChannels = ys[1], groups = p.groups
         let cg = channels / groups, og = outChannels / groups
-        let window = octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
+        let window = try octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
                                 dilation: (p.dilationH, p.dilationW), pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
         if let fast = prepareFastConv(node, p, window) { return fast }
         let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
@@ -87,7 +87,7 @@ extension FloatExecutor {
         let channels = xs[1], outChannels = ys[1], groups = p.groups
         let cg = channels / groups, og = outChannels / groups
         let taps = p.kernelH * p.kernelW
-        let window = octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
+        let window = try octkWindow(input: xs, output: ys, kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW),
                                 dilation: (p.dilationH, p.dilationW), pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
         let bias = node.inputs.count > 2 ? pointer(node.inputs[2]) : nil
         let (lo, hi) = p.activation.bounds
@@ -126,11 +126,19 @@ extension FloatExecutor {
     }
 }
 
-/// The C kernels' window for logical NCHW shapes `input` → `output`.
+/// The C kernels' window for logical NCHW shapes `input` → `output`; every field must fit the
+/// kernels' int32 (an imported model can name larger sizes).
 func octkWindow(input: [Int], output: [Int], kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
-                pads: (Int, Int, Int, Int)) -> octk_window {
-    octk_window(in_h: Int32(input[2]), in_w: Int32(input[3]), kernel_h: Int32(kernel.0), kernel_w: Int32(kernel.1),
-                stride_h: Int32(stride.0), stride_w: Int32(stride.1), dilation_h: Int32(dilation.0), dilation_w: Int32(dilation.1),
-                pad_top: Int32(pads.0), pad_left: Int32(pads.1), pad_bottom: Int32(pads.2), pad_right: Int32(pads.3),
-                out_h: Int32(output[2]), out_w: Int32(output[3]))
+                pads: (Int, Int, Int, Int)) throws -> octk_window {
+    func i32(_ v: Int, _ what: String) throws -> Int32 {
+        guard let r = Int32(exactly: v) else { throw ConvertError.invalidInput("window \(what) \(v) is outside the kernels' 32-bit range") }
+        return r
+    }
+    return octk_window(in_h: try i32(input[2], "input height"), in_w: try i32(input[3], "input width"),
+                       kernel_h: try i32(kernel.0, "kernel height"), kernel_w: try i32(kernel.1, "kernel width"),
+                       stride_h: try i32(stride.0, "stride"), stride_w: try i32(stride.1, "stride"),
+                       dilation_h: try i32(dilation.0, "dilation"), dilation_w: try i32(dilation.1, "dilation"),
+                       pad_top: try i32(pads.0, "padding"), pad_left: try i32(pads.1, "padding"),
+                       pad_bottom: try i32(pads.2, "padding"), pad_right: try i32(pads.3, "padding"),
+                       out_h: try i32(output[2], "output height"), out_w: try i32(output[3], "output width"))
 }

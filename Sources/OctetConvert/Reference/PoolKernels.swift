@@ -7,7 +7,7 @@ extension FloatExecutor {
         try require(x, .channelsLast, node)
         try require(y, .channelsLast, node)
         let xs = graph[x].shape
-        var window = octkWindow(input: xs, output: [xs[0], xs[1], p.outH, p.outW], kernel: (p.kernelH, p.kernelW),
+        var window = try octkWindow(input: xs, output: [xs[0], xs[1], p.outH, p.outW], kernel: (p.kernelH, p.kernelW),
                                 stride: (p.strideH, p.strideW), dilation: (p.dilationH, p.dilationW),
                                 pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
         let input = pointer(x), out = pointer(y), channels = Int32(xs[1])
