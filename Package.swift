@@ -36,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
         // Fuzzing: harness logic (shared with the regression tests) and one libFuzzer
-        // executable per target (tools/fuzz.sh; docs/FUZZING.md).
+        // executable per target (tools/fuzz.sh; docs/SECURITY.md#fuzzing).
         .target(name: "OctetFuzzing", dependencies: [
             "OctetRuntime", "OctetConvert", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),

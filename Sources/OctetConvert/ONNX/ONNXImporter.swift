@@ -154,6 +154,9 @@ struct ImportContext {
                 dynamic = true
             }
         }
+        guard Self.elementCount(shape) != nil else {
+            throw ConvertError.unsupported(node: input.name, opType: "input", what: "graph input '\(input.name)' of shape \(shape) has more than 2^40 elements")
+        }
         let id = graph.addValue(name: input.name, shape: shape)
         graph.inputs.append(id)
         dynamicBatch.append(dynamic)
@@ -212,10 +215,26 @@ struct ImportContext {
 
     func shape(_ id: ValueID) -> [Int] { graph[id].shape }
 
+    /// Elements of `shape`, or nil when a dimension is negative or the count exceeds 2^40 (every
+    /// value's element count then fits an Int with room for byte and stride arithmetic).
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for d in shape {
+            guard d >= 0 else { return nil }
+            let (p, overflow) = count.multipliedReportingOverflow(by: d)
+            guard !overflow, p <= 1 << 40 else { return nil }
+            count = p
+        }
+        return count
+    }
+
     /// Adds a node whose output shapes come from shape inference.
     mutating func emit(_ node: ONNXNode, _ op: Op, inputs: [ValueID]) throws -> [Operand] {
         let shapes = try ShapeInference.outputShapes(op, inputShapes: inputs.map { shape($0) },
                                                       node: node.name, opType: node.opType)
+        for s in shapes where Self.elementCount(s) == nil {
+            throw node.invalid("output shape \(s) has a negative dimension or more than 2^40 elements")
+        }
         let outputs = shapes.enumerated().map { i, s in
             graph.addValue(name: "_\(node.name):\(i)", shape: s)
         }

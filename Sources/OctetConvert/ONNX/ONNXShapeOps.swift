@@ -39,12 +39,12 @@ extension ImportContext {
                     out.append(d)
                 }
             }
-            let known = out.reduce(1, *)
+            guard let known = Self.elementCount(out) else { throw node.invalid("cannot reshape \(s) to \(spec)") }
             if let i = inferred {
                 guard known > 0, count % known == 0 else { throw node.invalid("cannot reshape \(s) to \(spec)") }
                 out[i] = count / known
             }
-            guard out.reduce(1, *) == count else { throw node.invalid("cannot reshape \(s) (\(count) elements) to \(spec)") }
+            guard Self.elementCount(out) == count else { throw node.invalid("cannot reshape \(s) (\(count) elements) to \(spec)") }
             return out
         case "Squeeze":
             let axes = try axesOperand(node, rank: s.count)
