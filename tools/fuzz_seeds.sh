@@ -52,8 +52,12 @@ fi
 
 # .octet seeds: every model in $tmp with its .input.npy as calibration (failures are expected:
 # not every conformance op converts to int8).
-swift build --scratch-path .build-fz-plain --product octet >/dev/null
-octet=.build-fz-plain/debug/octet
+# OCTET_BIN: an already built `octet` (e.g. .build/debug/octet after `swift test`) saves a build.
+octet=${OCTET_BIN:-}
+if [ -z "$octet" ]; then
+  swift build --scratch-path .build-fz-plain --product octet >/dev/null
+  octet=.build-fz-plain/debug/octet
+fi
 for f in "$tmp"/*.onnx; do
   name=$(basename "$f" .onnx)
   if "$octet" convert "$f" --calibration "$tmp/$name.input.npy" --bias-correction off --equalization off \
