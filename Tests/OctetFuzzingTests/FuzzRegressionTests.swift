@@ -49,6 +49,8 @@ import Testing
         // Squeeze axes from a float tensor holding a value beyond Int64: the float → Int64 conversion trapped.
         "float-axes-beyond-int64.onnx": { rejected($0, "(Squeeze): axes [") },
         // Pad to dimensions of 2^31: a later Reshape's element count overflowed Int.
+        // ConvTranspose output_shape with one entry: indexed its second spatial size.
+        "convtranspose-short-output-shape.onnx": { rejected($0, "(ConvTranspose): output_shape [-2]") },
         "pad-output-beyond-int.onnx": { rejected($0, "(Pad): output shape [2147483649, 2147483664, 18, 18] has a negative dimension or more than 2^40 elements") },
     ]
 

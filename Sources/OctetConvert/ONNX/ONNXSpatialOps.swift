@@ -77,7 +77,12 @@ extension ImportContext {
         }
         let autoPad = try a.string("auto_pad", default: "NOTSET")
         var target: [Int]? = nil
+        // Spatial sizes up to 2^30 (the kernels' int32 windows) keep the arithmetic below in range.
+        guard xs[2] <= 1 << 30, xs[3] <= 1 << 30 else { throw node.invalid("input \(xs) is larger than 2^30 in a spatial axis") }
         if let outputShape = try a.ints("output_shape") {
+            guard outputShape.count >= 2, outputShape.suffix(2).allSatisfy({ (1...(1 << 30)).contains($0) }) else {
+                throw node.invalid("output_shape \(outputShape)")
+            }
             target = Array(outputShape.suffix(2))
         } else if autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER" {
             target = [xs[2] * strides[0], xs[3] * strides[1]]
