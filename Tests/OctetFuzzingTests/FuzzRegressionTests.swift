@@ -51,6 +51,11 @@ import Testing
         // Pad to dimensions of 2^31: a later Reshape's element count overflowed Int.
         // ConvTranspose output_shape with one entry: indexed its second spatial size.
         "convtranspose-short-output-shape.onnx": { rejected($0, "(ConvTranspose): output_shape [-2]") },
+        // ConvTranspose kernel_shape larger than its weights: the float executor read past them (ASan).
+        "convtranspose-kernel-shape-wide.onnx": { rejected($0, "kernel_shape [3, 1024] disagrees with weight [1, 1, 3, 3]") },
+        "convtranspose-kernel-shape-tall.onnx": { rejected($0, "kernel_shape [1025, 3] disagrees with weight [1, 1, 3, 3]") },
+        // Pads of Int64.max from a constant input: shape + pads overflowed.
+        "pad-int64-max.onnx": { rejected($0, "(Pad): pads [0, 0, 9223372036854775807") },
         "pad-output-beyond-int.onnx": { rejected($0, "(Pad): output shape [2147483649, 2147483664, 18, 18] has a negative dimension or more than 2^40 elements") },
     ]
 

@@ -133,7 +133,7 @@ extension ImportContext {
                 pads = full
             }
         }
-        guard pads.count == 2 * rank else { throw node.invalid("pads \(pads) for rank \(rank)") }
+        guard pads.count == 2 * rank, pads.allSatisfy({ $0.magnitude <= 1 << 40 }) else { throw node.invalid("pads \(pads) for rank \(rank)") }
         for i in 0..<rank where shape(x)[i] + pads[i] + pads[i + rank] < 0 {
             throw node.invalid("pads \(pads) remove more than axis \(i) holds")
         }

@@ -66,6 +66,8 @@ extension ImportContext {
         guard xs.count == 4, ws.count == 4 else { throw node.unsupported("only 2-D transposed convolution is implemented") }
         let a = node.attributes
         let kernel = try a.ints("kernel_shape") ?? Array(ws[2...])
+        guard kernel == Array(ws[2...]) else { throw node.invalid("kernel_shape \(kernel) disagrees with weight \(ws)") }
+        guard ws[0] == xs[1] else { throw node.invalid("weight \(ws) does not take \(xs[1]) input channels") }
         let strides = try a.ints("strides") ?? [1, 1]
         let dilations = try a.ints("dilations") ?? [1, 1]
         var outputPadding = try a.ints("output_padding") ?? [0, 0]
