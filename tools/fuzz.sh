@@ -66,9 +66,14 @@ for t in "${targets[@]}"; do
     -rss_limit_mb=2048 -malloc_limit_mb=1024 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$artifacts/" ${FUZZ_FLAGS:-} "$corpus" "${seeds[@]}" > "$log" 2>&1 || rc=$?
   inited=$(grep -m1 "INITED" "$log" || true)
-  last=$(grep -E "^#[0-9]+.*(DONE|pulse|NEW|REDUCE)" "$log" | tail -1 || true)
-  execs=$(grep "stat::number_of_executed_units" "$log" | awk '{s += $2} END {print s + 0}')
-  rate=$(grep "stat::average_exec_per_sec" "$log" | awk '{s += $2} END {print s + 0}')
+  # Status lines: "#N DONE cov: …", or "#N: cov: …" from the parent of a -fork=N run.
+  last=$({ grep -E "^#[0-9]+(.*(DONE|pulse|NEW|REDUCE)|: cov:)" "$log" || true; } | tail -1)
+  execs=$({ grep "stat::number_of_executed_units" "$log" || true; } | awk '{s += $2} END {print s + 0}')
+  rate=$({ grep "stat::average_exec_per_sec" "$log" || true; } | awk '{s += $2} END {print s + 0}')
+  if [ "$execs" = 0 ] && [ -n "$last" ]; then  # -fork: no final stats; the last status line counts
+    execs=$(echo "$last" | sed -E 's/^#([0-9]+).*/\1/')
+    rate=$(( execs / (seconds > 0 ? seconds : 1) ))
+  fi
   after=$(ls "$artifacts" | wc -l)
   echo "  ${inited:-no INITED line}"
   echo "  ${last:-no status line}"
