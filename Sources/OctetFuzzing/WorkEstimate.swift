@@ -30,27 +30,11 @@ enum WorkEstimate {
     /// else (plus a constant per op).
     static func invoke(_ m: ModelDescription) -> Int {
         var total = 0
-        for op in m.ops {
-            func count(_ t: Int) -> Int { Saturating.elements(m.tensors[t].shape) }
-            func dims(_ t: Int) -> [Int] { m.tensors[t].shape }
+        for (index, op) in m.ops.enumerated() {
             var work = 64
-            for t in op.inputs + op.outputs { work = Saturating.add(work, count(t)) }
-            switch op.code {
-            case .conv2D:
-                let w = dims(op.inputs[1])
-                work = Saturating.add(work, Saturating.mul(count(op.outputs[0]), w[1], w[2], w[3]))
-            case .depthwiseConv2D:
-                let w = dims(op.inputs[1])
-                work = Saturating.add(work, Saturating.mul(count(op.outputs[0]), w[1], w[2]))
-            case .fullyConnected, .matMulF32:
-                work = Saturating.add(work, Saturating.mul(count(op.outputs[0]), dims(op.inputs[0])[1]))
-            case .convTransposeF32:
-                work = Saturating.add(work, Saturating.mul(count(op.inputs[0]), dims(op.inputs[1])[1]))
-            case .maxPool2D, .averagePool2D:
-                work = Saturating.add(work, Saturating.mul(count(op.outputs[0]), Int(op.params[0]), Int(op.params[1])))
-            default:
-                break
-            }
+            for t in op.inputs + op.outputs { work = Saturating.add(work, Saturating.elements(m.tensors[t].shape)) }
+            let cost = m.cost(ofOp: index)
+            work = Saturating.add(work, Saturating.add(cost.multiplyAccumulates, cost.windowReads))
             total = Saturating.add(total, work)
         }
         return total

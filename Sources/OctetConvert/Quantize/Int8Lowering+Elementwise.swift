@@ -50,15 +50,15 @@ extension Int8Lowering {
             // TFLite's scheme: inputs rescaled to 2·max(s_a, s_b) with 20 bits of headroom.
             let leftShift = 20
             let twiceMax = 2 * Double(max(qa.scale, qb.scale))
-            let ma = QuantizationMath.quantizeMultiplier(Double(qa.scale) / twiceMax)
-            let mb = QuantizationMath.quantizeMultiplier(Double(qb.scale) / twiceMax)
-            let mo = QuantizationMath.quantizeMultiplier(twiceMax / (Double(1 << leftShift) * Double(out.scale)))
-            emit(.add, [ta, tb], [int8(y)], [Int32(leftShift), ma.multiplier, ma.shift, mb.multiplier, mb.shift, mo.multiplier, mo.shift, lo, hi])
+            let params = AddParams(leftShift: Int32(leftShift), a: QuantizationMath.multiplier(Double(qa.scale) / twiceMax),
+                                   b: QuantizationMath.multiplier(Double(qb.scale) / twiceMax),
+                                   output: QuantizationMath.multiplier(twiceMax / (Double(1 << leftShift) * Double(out.scale))), lo: lo, hi: hi)
+            emit(params, [ta, tb], [int8(y)])
         case .mul, .div:
             let (ta, qa) = try operand(a, output: y)
             let (tb, qb) = try operand(b, output: y, reciprocal: op == .div)
-            let m = QuantizationMath.quantizeMultiplier(Double(qa.scale) * Double(qb.scale) / Double(out.scale))
-            emit(.mul, [ta, tb], [int8(y)], [m.multiplier, m.shift, lo, hi])
+            let m = QuantizationMath.multiplier(Double(qa.scale) * Double(qb.scale) / Double(out.scale))
+            emit(MulParams(output: m, lo: lo, hi: hi), [ta, tb], [int8(y)])
         }
     }
 
@@ -78,7 +78,7 @@ extension Int8Lowering {
         let x = node.inputs[0], y = node.outputs[0]
         let table = QuantizationMath.lookupTable(input: quant[x]!, output: quant[y]!, f)
         let t = constant(node.name + ".table", .int8, [256], table.bytes, Quantization(scale: quant[y]!.scale, zeroPoint: quant[y]!.zeroPoint))
-        emit(.lookupTable, [int8(x), t], [int8(y)])
+        emit(LookupTableParams(), [int8(x), t], [int8(y)])
     }
 
     /// Softmax runs in float: Dequantize → Softmax(f32) → Quantize (the last only if an int8
@@ -89,7 +89,7 @@ extension Int8Lowering {
             throw unsupported(node, "opset < 13 Softmax over several axes in int8")
         }
         let storageAxis = StorageLayout.storedOrder(v).firstIndex(of: axis)!
-        emit(.softmaxF32, [floatInput(x)], [floatOutput(y)], [Int32(storageAxis)])
+        emit(SoftmaxF32Params(axis: Int32(storageAxis)), [floatInput(x)], [floatOutput(y)])
         finishFloat(y)
     }
 }

@@ -17,7 +17,7 @@ extension Int8Lowering {
         }
         if let f = floatTensor[id] { return f }
         let f = float(id, suffix: ":f32")
-        emit(.dequantize, [int8(id)], [f])
+        emit(DequantizeParams(), [int8(id)], [f])
         return f
     }
 
@@ -29,10 +29,9 @@ extension Int8Lowering {
 
     /// Quantizes a fallback's output for int8 readers (a graph output stays float).
     mutating func finishFloat(_ y: ValueID) {
-        if !graph.outputs.contains(y) || options.int8Outputs { emit(.quantize, [float(y)], [int8(y)]) }
+        if !graph.outputs.contains(y) || options.int8Outputs { emit(QuantizeParams(), [float(y)], [int8(y)]) }
     }
 
-    static func bits(_ v: Float) -> Int32 { Int32(bitPattern: v.bitPattern) }
 
     mutating func binaryFallback(_ node: Node, code: Int32, activation: Activation) throws {
         let y = node.outputs[0]
@@ -43,19 +42,18 @@ extension Int8Lowering {
         }
         let a = floatInput(node.inputs[0], like: y), b = floatInput(node.inputs[1], like: y)
         let (lo, hi) = activation.bounds
-        emit(.binaryF32, [a, b], [floatOutput(y)], [code, Self.bits(lo), Self.bits(hi)])
+        emit(BinaryF32Params(operation: code, lo: lo, hi: hi), [a, b], [floatOutput(y)])
         finishFloat(y)
     }
 
     mutating func resizeLinearFallback(_ node: Node, _ p: ResizeParams) {
         let x = node.inputs[0], y = node.outputs[0]
         let xs = graph[x].shape, ys = graph[y].shape
-        var words: [Int32] = []
-        for (axis, inSize, outSize) in [(2, xs[2], ys[2]), (3, xs[3], ys[3])] {
-            let taps = ResizeTaps(p, axis: axis, inSize: inSize, outSize: outSize)
-            words += taps.first + taps.second + taps.weight.map(Self.bits)
+        let taps = [(2, xs[2], ys[2]), (3, xs[3], ys[3])].map { axis, inSize, outSize in
+            let t = ResizeTaps(p, axis: axis, inSize: inSize, outSize: outSize)
+            return LinearTaps(first: t.first, second: t.second, weight: t.weight)
         }
-        emit(.resizeLinearF32, [floatInput(x)], [floatOutput(y)], words)
+        emit(ResizeLinearF32Params(rows: taps[0], cols: taps[1]), [floatInput(x)], [floatOutput(y)])
         finishFloat(y)
     }
 
@@ -73,8 +71,9 @@ extension Int8Lowering {
         let xs = graph[x].shape
         let scratch = addTensor(TensorDescription(name: node.name + ".scratch", type: .float32, shape: [xs[2] * xs[3], taps * og], storage: .arena))
         let (lo, hi) = p.activation.bounds
-        let window = windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight))
-        emit(.convTransposeF32, [floatInput(x), wt, bt], [floatOutput(y), scratch], window + [Int32(p.groups), Self.bits(lo), Self.bits(hi)])
+        let window = Window(kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW), dilation: (p.dilationH, p.dilationW),
+                            pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
+        emit(ConvTransposeF32Params(window: window, groups: Int32(p.groups), lo: lo, hi: hi), [floatInput(x), wt, bt], [floatOutput(y), scratch])
         finishFloat(y)
     }
 
@@ -82,13 +81,14 @@ extension Int8Lowering {
         let x = node.inputs[0], y = node.outputs[0]
         let order = StorageLayout.storedOrder(graph[x]), r = order.count
         let code: Int32 = mode == .constant ? 0 : mode == .reflect ? 1 : 2
-        emit(.padF32, [floatInput(x)], [floatOutput(y)], [code, Self.bits(value)] + (order.map { pads[$0] } + order.map { pads[$0 + r] }).map { Int32($0) })
+        emit(PadF32Params(mode: code, value: value, begin: order.map { Int32(pads[$0]) }, end: order.map { Int32(pads[$0 + r]) }),
+             [floatInput(x)], [floatOutput(y)])
         finishFloat(y)
     }
 
     mutating func matMulFallback(_ node: Node) {
         let y = node.outputs[0]
-        emit(.matMulF32, [floatInput(node.inputs[0]), floatInput(node.inputs[1])], [floatOutput(y)])
+        emit(MatMulF32Params(), [floatInput(node.inputs[0]), floatInput(node.inputs[1])], [floatOutput(y)])
         finishFloat(y)
     }
 }

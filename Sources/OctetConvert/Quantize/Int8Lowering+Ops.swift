@@ -15,9 +15,9 @@ extension Int8Lowering {
         return t
     }
 
-    /// Window words in `OpCode` order.
-    func windowWords(_ k: (Int, Int), _ s: (Int, Int), _ d: (Int, Int), _ pads: (Int, Int, Int, Int)) -> [Int32] {
-        [k.0, k.1, s.0, s.1, d.0, d.1, pads.0, pads.1, pads.2, pads.3].map { Int32($0) }
+    func window(_ p: PoolParams) -> Window {
+        Window(kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW), dilation: (p.dilationH, p.dilationW),
+               pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
     }
 
     mutating func lower(_ node: Node) throws {
@@ -34,23 +34,19 @@ extension Int8Lowering {
                 matMulFallback(node)
             }
         case let .maxPool(p):
-            emit(.maxPool2D, [int8(node.inputs[0])], [int8(node.outputs[0])],
-                 windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight)))
+            emit(MaxPool2DParams(window: window(p)), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .averagePool(p):
-            emit(.averagePool2D, [int8(node.inputs[0])], [int8(node.outputs[0])],
-                 windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight))
-                    + [p.countIncludePad ? 1 : 0])
+            emit(AveragePool2DParams(window: window(p), countIncludePad: p.countIncludePad), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case .globalAveragePool:
             let s = graph[node.inputs[0]].shape
             guard s.count == 4 else { throw unsupported(node, "global pooling of rank \(s.count)") }
             // q_out = z_out + M·(Σq − HW·z_in), M = s_in/(s_out·HW).
             let m = Double(quant[node.inputs[0]]!.scale) / (Double(quant[node.outputs[0]]!.scale) * Double(s[2] * s[3]))
-            let (m0, shift) = QuantizationMath.quantizeMultiplier(m)
-            emit(.globalAveragePool, [int8(node.inputs[0])], [int8(node.outputs[0])], [m0, shift])
+            emit(GlobalAveragePoolParams(output: QuantizationMath.multiplier(m)), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case .globalMaxPool:
             let s = graph[node.inputs[0]].shape
             guard s.count == 4 else { throw unsupported(node, "global pooling of rank \(s.count)") }
-            emit(.maxPool2D, [int8(node.inputs[0])], [int8(node.outputs[0])], windowWords((s[2], s[3]), (1, 1), (1, 1), (0, 0, 0, 0)))
+            emit(MaxPool2DParams(window: Window(kernel: (s[2], s[3]))), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .channelAffine(activation): try lowerChannelAffine(node, activation)
         case let .binary(op, activation): try lowerBinary(node, op, activation)
         case let .unary(op): try lowerUnary(node, op)
@@ -63,7 +59,7 @@ extension Int8Lowering {
             }
         case let .softmax(axis, legacy): try lowerSoftmax(node, axis: axis, legacy: legacy)
         case .reshape:
-            emit(.reshape, [int8(node.inputs[0])], [int8(node.outputs[0])])
+            emit(ReshapeParams(), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .transpose(perm): lowerTranspose(node, perm)
         case .identity: lowerTranspose(node, Array(0..<graph[node.inputs[0]].shape.count))
         case let .concat(axis):
@@ -73,23 +69,23 @@ extension Int8Lowering {
                 guard StorageLayout.storedOrder(graph[id]) == order else { throw unsupported(node, "Concat of inputs stored in different layouts") }
                 return int8(id)
             }
-            emit(.concat, inputs, [int8(node.outputs[0])], [Int32(order.firstIndex(of: axis)!)])
+            emit(ConcatParams(axis: Int32(order.firstIndex(of: axis)!)), inputs, [int8(node.outputs[0])])
         case let .pad(pads, value, mode):
             guard mode == .constant, value == 0, pads.allSatisfy({ $0 >= 0 }) else {
                 padFallback(node, pads, value, mode)  // reflect/edge, non-zero value, cropping: f32
                 break
             }
             let order = StorageLayout.storedOrder(graph[node.inputs[0]]), r = order.count
-            emit(.pad, [int8(node.inputs[0])], [int8(node.outputs[0])], (order.map { pads[$0] } + order.map { pads[$0 + r] }).map { Int32($0) })
+            emit(PadParams(begin: order.map { Int32(pads[$0]) }, end: order.map { Int32(pads[$0 + r]) }), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .slice(p):
             let order = StorageLayout.storedOrder(graph[node.inputs[0]])
             guard StorageLayout.storedOrder(graph[node.outputs[0]]) == order else { throw unsupported(node, "Slice changing layout") }
-            emit(.slice, [int8(node.inputs[0])], [int8(node.outputs[0])], (order.map { p.starts[$0] } + order.map { p.steps[$0] }).map { Int32($0) })
+            emit(OctetRuntime.SliceParams(starts: order.map { Int32(p.starts[$0]) }, steps: order.map { Int32(p.steps[$0]) }), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .resize(p):
             guard p.mode == .nearest else { resizeLinearFallback(node, p); break }
             let xs = graph[node.inputs[0]].shape, ys = graph[node.outputs[0]].shape
             let rows = ResizeTaps(p, axis: 2, inSize: xs[2], outSize: ys[2]), cols = ResizeTaps(p, axis: 3, inSize: xs[3], outSize: ys[3])
-            emit(.resizeNearest, [int8(node.inputs[0])], [int8(node.outputs[0])], rows.first + cols.first)
+            emit(ResizeNearestParams(rows: rows.first, cols: cols.first), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .convTranspose(p):
             try convTransposeFallback(node, p)
         }
@@ -117,16 +113,20 @@ extension Int8Lowering {
         let wt = constant(graph[node.inputs[1]].name, .int8, shape, packed.bytes, Quantization(channelScales: scales, axis: depthwise ? 3 : 0))
         let requant = requantization(node, input: x, output: y, weightScales: scales, bias: bias)
         let (lo, hi) = QuantizationMath.clampBounds(p.activation, output: quant[y]!)
-        let window = windowWords((p.kernelH, p.kernelW), (p.strideH, p.strideW), (p.dilationH, p.dilationW), (p.padTop, p.padLeft, p.padBottom, p.padRight))
-        emit(depthwise ? .depthwiseConv2D : .conv2D, [int8(x), wt] + requant, [int8(y)],
-             window + [Int32(depthwise ? o / channels : p.groups), lo, hi])
+        let window = Window(kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW), dilation: (p.dilationH, p.dilationW),
+                            pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
+        if depthwise {
+            emit(DepthwiseConv2DParams(window: window, multiplier: Int32(o / channels), lo: lo, hi: hi), [int8(x), wt] + requant, [int8(y)])
+        } else {
+            emit(Conv2DParams(window: window, groups: Int32(p.groups), lo: lo, hi: hi), [int8(x), wt] + requant, [int8(y)])
+        }
     }
 
     /// Bias (scale s_in·s_w[c]), multiplier and shift (of s_in·s_w[c]/s_out) constants.
     mutating func requantization(_ node: Node, input: ValueID, output: ValueID, weightScales: [Float], bias: [Float]) -> [Int] {
         let sIn = quant[input]!.scale, sOut = quant[output]!.scale
         let b = QuantizationMath.quantizeBias(bias, inputScale: sIn, weightScales: weightScales)
-        let pairs = weightScales.map { QuantizationMath.quantizeMultiplier(Double(sIn) * Double($0) / Double(sOut)) }
+        let pairs = weightScales.map { QuantizationMath.multiplier(Double(sIn) * Double($0) / Double(sOut)) }
         return [int32Constant(node.name + ".bias", b), int32Constant(node.name + ".multiplier", pairs.map(\.multiplier)),
                 int32Constant(node.name + ".shift", pairs.map(\.shift))]
     }
@@ -150,7 +150,7 @@ extension Int8Lowering {
         let w = constant(graph[node.inputs[1]].name, .int8, [n, k], q.bytes, Quantization(channelScales: scales, axis: 0))
         let requant = requantization(node, input: x, output: y, weightScales: scales, bias: bias)
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
-        emit(.fullyConnected, [int8(x), w] + requant, [int8(y)], [lo, hi])
+        emit(OctetRuntime.FullyConnectedParams(lo: lo, hi: hi), [int8(x), w] + requant, [int8(y)])
     }
 
     /// Per-channel affine (pre-activation BN) as a 1×1 depthwise conv with weights ±127.
@@ -163,7 +163,7 @@ extension Int8Lowering {
         let w = constant(node.name + ".scale", .int8, [1, 1, 1, c], q.bytes, Quantization(channelScales: scales, axis: 3))
         let requant = requantization(node, input: x, output: y, weightScales: scales, bias: shift)
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
-        emit(.depthwiseConv2D, [int8(x), w] + requant, [int8(y)], windowWords((1, 1), (1, 1), (1, 1), (0, 0, 0, 0)) + [1, lo, hi])
+        emit(DepthwiseConv2DParams(window: Window(kernel: (1, 1)), multiplier: 1, lo: lo, hi: hi), [int8(x), w] + requant, [int8(y)])
     }
 
     /// Storage-level permutation of a logical transpose between two stored layouts.
@@ -174,9 +174,9 @@ extension Int8Lowering {
         let storagePerm = outOrder.map { inOrder.firstIndex(of: perm[$0])! }
         let nonTrivial = storagePerm.enumerated().filter { StorageLayout.storedShape(x)[$0.element] > 1 }.map(\.element)
         if nonTrivial == nonTrivial.sorted() {
-            emit(.reshape, [int8(node.inputs[0])], [int8(node.outputs[0])])  // same bytes in the same order
+            emit(ReshapeParams(), [int8(node.inputs[0])], [int8(node.outputs[0])])  // same bytes in the same order
         } else {
-            emit(.transpose, [int8(node.inputs[0])], [int8(node.outputs[0])], storagePerm.map { Int32($0) })
+            emit(TransposeParams(perm: storagePerm.map { Int32($0) }), [int8(node.inputs[0])], [int8(node.outputs[0])])
         }
     }
 }

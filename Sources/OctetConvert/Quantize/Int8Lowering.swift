@@ -103,8 +103,8 @@ struct Int8Lowering {
         constant(name, .int32, [values.count], values.littleEndianBytes)
     }
 
-    mutating func emit(_ code: OpCode, _ inputs: [Int], _ outputs: [Int], _ params: [Int32] = []) {
-        model.ops.append(OpDescription(code: code, inputs: inputs, outputs: outputs, params: params))
+    mutating func emit<P: OpParams>(_ params: P, _ inputs: [Int], _ outputs: [Int]) {
+        model.ops.append(OpDescription(params, inputs: inputs, outputs: outputs))
     }
 
     // MARK: driver
@@ -123,7 +123,7 @@ struct Int8Lowering {
                 model.outputs.append(f)  // produced by a float fallback
             } else {
                 let f = float(id)
-                emit(.dequantize, [int8(id)], [f])
+                emit(DequantizeParams(), [int8(id)], [f])
                 model.outputs.append(f)
             }
         }
@@ -151,12 +151,12 @@ struct Int8Lowering {
             let u = addTensor(TensorDescription(name: v.name, type: .uint8, shape: StorageLayout.storedShape(v), layout: storageLayout(v),
                                                 storage: .arena, quantization: Quantization(scale: 1 / (255 * std), zeroPoint: Int32(z))))
             model.inputs.append(u)
-            emit(.quantize, [u], [int8(id)])
+            emit(QuantizeParams(), [u], [int8(id)])
             _ = q
         } else {
             let f = float(id)
             model.inputs.append(f)
-            emit(.quantize, [f], [int8(id)])
+            emit(QuantizeParams(), [f], [int8(id)])
         }
     }
 }

@@ -5,8 +5,14 @@ import OctetRuntime
 public enum QuantizationMath {
     /// `real ≈ multiplier·2^(shift−31)` (see `Requantization.quantizeMultiplier`).
     public static func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
+        let m = multiplier(real)
+        return (m.multiplier, m.shift)
+    }
+
+    /// The runtime's factor for `real` (finite, non-negative).
+    public static func multiplier(_ real: Double) -> FixedPointMultiplier {
         precondition(real >= 0 && real.isFinite, "multiplier \(real) must be finite and non-negative")
-        return Requantization.quantizeMultiplier(real)
+        return FixedPointMultiplier(real)
     }
 
     /// `round(x·M)` as the runtime computes it: RoundingDivideByPOT(SRDHM(x·2^left, M0), right).

@@ -59,11 +59,12 @@ public final class Interpreter {
         for (index, op) in model.description.ops.enumerated() {
             if index == doneEarly {
                 steps.append({})
-            } else if let fused = try prepareQuantizeTranspose(op, index: index) {
+            } else if let fused = try Quantize.prepareFusedTranspose(index: index, on: self) {
                 steps.append(fused)
                 doneEarly = index + 1
             } else {
-                steps.append(try prepare(op, index: index))
+                var prepare = PrepareVisitor(site: model.description.site(ofOp: index), interpreter: self)
+                steps.append(try op.code.visit(&prepare))
             }
         }
     }
@@ -150,13 +151,27 @@ public final class Interpreter {
     }
 }
 
-/// Row-major strides of a shape.
-func rowMajorStrides(_ shape: [Int]) -> [Int] {
-    var strides = [Int](repeating: 1, count: shape.count)
-    var s = 1
-    for i in stride(from: shape.count - 1, through: 0, by: -1) {
-        strides[i] = s
-        s *= shape[i]
+// MARK: buffers the op kinds' `prepare` makes
+
+extension Interpreter {
+    /// Whether an op doing `work` multiply-accumulates (or element updates) is worth waking the
+    /// workers for: below ~64k the hand-off costs more than it saves.
+    func worthSplitting(work: Int) -> Bool { pool != nil && work >= 1 << 16 }
+
+    /// A 64-byte aligned block owned (and freed) by the interpreter; `what` names it in the
+    /// error when the system cannot provide it (sizes come from an untrusted file).
+    func allocateOwned(bytes: Int, for what: @autoclosure () -> String = "a kernel buffer") throws(OctetError) -> UnsafeMutableRawPointer {
+        guard let block = octk_aligned_alloc(64, max(bytes, 64)) else {
+            throw OctetError.memory("cannot allocate \(bytes) bytes for \(what())")
+        }
+        owned.append(block)
+        return block
     }
-    return strides
+
+    /// a · b · c as a byte count, or an error naming `what` when it does not fit an Int.
+    func byteCount(_ a: Int, _ b: Int, _ c: Int, for what: String) throws(OctetError) -> Int {
+        let (ab, o1) = a.multipliedReportingOverflow(by: b), (abc, o2) = ab.multipliedReportingOverflow(by: c)
+        guard !o1, !o2 else { throw OctetError.memory("\(what) would need \(a)·\(b)·\(c) bytes, more than this machine can address") }
+        return abc
+    }
 }

@@ -1,5 +1,6 @@
 /// Operations a `.octet` model can contain. Parameters are `Int32` words whose meaning per
-/// opcode is listed here; `OpRules` checks every word before anything runs.
+/// opcode is listed here; each is decoded into its kind's typed `Params` (`Ops/`), which the
+/// verifier checks before anything runs.
 ///
 /// Window words (10): kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop,
 /// padLeft, padBottom, padRight. Activation clamps (lo, hi) are in output int8 units.
@@ -62,35 +63,20 @@ public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     /// bits), begin pads (rank), end pads (rank); negative pads crop.
     case padF32 = 105
 
+    /// The op kind's display name ("Conv2D").
     public var description: String {
-        switch self {
-        case .conv2D: return "Conv2D"
-        case .depthwiseConv2D: return "DepthwiseConv2D"
-        case .fullyConnected: return "FullyConnected"
-        case .maxPool2D: return "MaxPool2D"
-        case .averagePool2D: return "AveragePool2D"
-        case .globalAveragePool: return "GlobalAveragePool"
-        case .add: return "Add"
-        case .mul: return "Mul"
-        case .lookupTable: return "LookupTable"
-        case .concat: return "Concat"
-        case .reshape: return "Reshape"
-        case .transpose: return "Transpose"
-        case .pad: return "Pad"
-        case .slice: return "Slice"
-        case .resizeNearest: return "ResizeNearest"
-        case .quantize: return "Quantize"
-        case .dequantize: return "Dequantize"
-        case .requantize: return "Requantize"
-        case .softmaxF32: return "Softmax(f32)"
-        case .binaryF32: return "Binary(f32)"
-        case .resizeLinearF32: return "ResizeLinear(f32)"
-        case .convTransposeF32: return "ConvTranspose(f32)"
-        case .matMulF32: return "MatMul(f32)"
-        case .padF32: return "Pad(f32)"
-        }
+        var v = NameVisitor()
+        return visit(&v)
     }
 
     /// Ops that run in float between a dequantize and a quantize.
     public var isFloatFallback: Bool { rawValue >= 100 }
+}
+
+extension OpCode {
+    /// Whether the op's output may be placed on an input that dies at the op.
+    var inPlaceCapable: Bool {
+        var v = InPlaceVisitor()
+        return visit(&v)
+    }
 }

@@ -1,6 +1,6 @@
 /// Semantic checks of a parsed model, all done before anything runs: indices in range, tensor
 /// shapes/types/quantization legal, every op's operands and parameters legal for its shapes
-/// (`OpRules`), values defined before use, every arena range inside the arena, and no two
+/// (each op kind's `check`, `Ops/`), values defined before use, every arena range inside the arena, and no two
 /// simultaneously live tensors sharing bytes unless the op allows it (in-place, aliasing).
 /// A tensor's bytes include the `OctetFormat.tensorReadSlack` bytes after it, which kernels may
 /// read while another thread writes the op's output.
@@ -12,9 +12,11 @@ public enum Verifier {
         let producers = try checkDataflow(m)
         let ranges = parsed.constantRanges
         for (index, op) in m.ops.enumerated() {
-            try OpRules.check(op, index: index, model: m) { t in
+            let site = OpSite(op: op, index: index, model: m) { t in
                 ranges[t].map { UnsafeRawBufferPointer(rebasing: file[$0]) }
             }
+            var check = CheckVisitor(site: site)
+            try op.code.visit(&check)
         }
         try checkPlan(m, producers: producers)
     }
@@ -118,7 +120,7 @@ public enum Verifier {
                 for i in op.inputs where m.tensors[i].storage == .arena && m.tensors[i].arenaOffset == m.tensors[o].arenaOffset {
                     if op.code == .reshape && m.tensors[i].byteCount == m.tensors[o].byteCount {
                         allowed.insert([min(i, o), max(i, o)])
-                    } else if OpRules.inPlaceCapable.contains(op.code), last[i] == index, m.tensors[o].byteCount <= m.tensors[i].byteCount {
+                    } else if op.code.inPlaceCapable, last[i] == index, m.tensors[o].byteCount <= m.tensors[i].byteCount {
                         allowed.insert([min(i, o), max(i, o)])
                     }
                 }

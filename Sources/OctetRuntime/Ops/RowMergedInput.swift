@@ -18,9 +18,9 @@ struct RowMergedInput {
 
     /// nil unless the conv qualifies: one batch item, one group, no horizontal dilation, a
     /// kernel row of at most 64 bytes spanning several taps, and no window reaching past the padding.
-    init?(_ p: [Int32], input xs: [Int], output ys: [Int], groups: Int) {
-        let kh = Int(p[0]), kw = Int(p[1]), sh = Int(p[2]), sw = Int(p[3]), dh = Int(p[4]), dw = Int(p[5])
-        let top = Int(p[6]), left = Int(p[7]), bottom = Int(p[8]), right = Int(p[9])
+    init?(_ p: Window, input xs: [Int], output ys: [Int], groups: Int) {
+        let kh = Int(p.kernelH), kw = Int(p.kernelW), sh = Int(p.strideH), sw = Int(p.strideW), dh = Int(p.dilationH), dw = Int(p.dilationW)
+        let top = Int(p.padTop), left = Int(p.padLeft), bottom = Int(p.padBottom), right = Int(p.padRight)
         guard xs[0] == 1, groups == 1, dw == 1, kw > 1, kw * xs[3] <= 64, xs[3] <= 16 else { return nil }
         height = xs[1]; width = xs[2]; channels = xs[3]; kernelWidth = kw
         padTop = top; padLeft = left

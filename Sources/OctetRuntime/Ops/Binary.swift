@@ -1,0 +1,131 @@
+import OctetKernels
+
+/// Add parameters: leftShift, the input factors of a and b, the output factor, lo, hi (gemmlowp's
+/// quantized add: both inputs shifted left, rescaled to a common scale, summed, rescaled out).
+public struct AddParams: DecodableOpParams {
+    public static let code = OpCode.add
+    public var leftShift: Int32
+    public var a, b, output: FixedPointMultiplier
+    public var lo, hi: Int32
+
+    public init(leftShift: Int32, a: FixedPointMultiplier, b: FixedPointMultiplier, output: FixedPointMultiplier, lo: Int32, hi: Int32) {
+        self.leftShift = leftShift; self.a = a; self.b = b; self.output = output; self.lo = lo; self.hi = hi
+    }
+
+    init(decoding s: OpSite) throws(OctetError) {
+        let w = try s.words(9)
+        self.init(leftShift: w[0], a: FixedPointMultiplier(words: w[1...2]), b: FixedPointMultiplier(words: w[3...4]),
+                  output: FixedPointMultiplier(words: w[5...6]), lo: w[7], hi: w[8])
+    }
+
+    public var words: [Int32] { [leftShift] + a.words + b.words + output.words + [lo, hi] }
+}
+
+/// Mul parameters: the output factor s_a·s_b/s_y, lo, hi.
+public struct MulParams: DecodableOpParams {
+    public static let code = OpCode.mul
+    public var output: FixedPointMultiplier
+    public var lo, hi: Int32
+
+    public init(output: FixedPointMultiplier, lo: Int32, hi: Int32) { self.output = output; self.lo = lo; self.hi = hi }
+
+    init(decoding s: OpSite) throws(OctetError) {
+        let w = try s.words(4)
+        self.init(output: FixedPointMultiplier(words: w[0...1]), lo: w[2], hi: w[3])
+    }
+
+    public var words: [Int32] { output.words + [lo, hi] }
+}
+
+/// a, b i8 (equal rank, broadcast) → y i8. Same-shape contiguous operands (residual adds) take
+/// the path's vector kernel split over the pool; anything else the strided reference.
+enum Add: OpKind {
+    static let name = "Add"
+    static let inPlaceCapable = true
+
+    static func check(_ p: AddParams, _ s: OpSite) throws(OctetError) {
+        try s.binaryOperands()
+        guard (0...20).contains(p.leftShift) else { throw s.fail("left shift \(p.leftShift) outside 0…20") }
+        try p.a.check("input a", s); try p.b.check("input b", s); try p.output.check("output", s)
+        try s.clamp(p.lo, p.hi)
+    }
+
+    static func prepare(_ p: AddParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
+        let o = BinaryOperands<Int8>(s, on: r)
+        var params = octk_qs8_add_params(a_zero_point: r.zeroPoint(o.a), b_zero_point: r.zeroPoint(o.b), output_zero_point: r.zeroPoint(o.y),
+                                         left_shift: p.leftShift, a_multiplier: p.a.multiplier, a_shift: p.a.shift,
+                                         b_multiplier: p.b.multiplier, b_shift: p.b.shift,
+                                         output_multiplier: p.output.multiplier, output_shift: p.output.shift, lo: p.lo, hi: p.hi)
+        if let add = r.kernels.igemm?.add, o.sameShapes {
+            let count = r.tensors[o.y].elementCount
+            let stored = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_add_params>.size).bindMemory(to: octk_qs8_add_params.self, capacity: 1)
+            stored.initialize(to: params)
+            let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_add_job>.size).bindMemory(to: octk_qs8_add_job.self, capacity: 1)
+            job.initialize(to: octk_qs8_add_job(fn: add, a: o.pa, b: o.pb, y: o.py, params: stored))
+            let pool = r.worthSplitting(work: count * 8) ? r.pool : nil
+            return { octk_pool_run(pool, octk_qs8_add_job_run, job, count, 256) }
+        }
+        return { octk_qs8_add_strided__reference(o.rank, o.shape, o.pa, o.sa, o.pb, o.sb, o.py, o.sy, &params) }
+    }
+}
+
+/// a, b i8 (equal rank, broadcast) → y i8: z_y + requant((a − z_a)·(b − z_b), output factor).
+enum Mul: OpKind {
+    static let name = "Mul"
+    static let inPlaceCapable = true
+
+    static func check(_ p: MulParams, _ s: OpSite) throws(OctetError) {
+        try s.binaryOperands()
+        try p.output.check("output", s)
+        try s.clamp(p.lo, p.hi)
+    }
+
+    static func prepare(_ p: MulParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
+        let o = BinaryOperands<Int8>(s, on: r)
+        var params = octk_qs8_mul_params(a_zero_point: r.zeroPoint(o.a), b_zero_point: r.zeroPoint(o.b), output_zero_point: r.zeroPoint(o.y),
+                                         multiplier: p.output.multiplier, shift: p.output.shift, lo: p.lo, hi: p.hi)
+        return { octk_qs8_mul_strided__reference(o.rank, o.shape, o.pa, o.sa, o.pb, o.sb, o.py, o.sy, &params) }
+    }
+}
+
+extension OpSite {
+    /// Two int8 inputs that broadcast to the int8 output.
+    func binaryOperands(type: ElementType = .int8) throws(OctetError) {
+        try operands(inputs: 2...2, outputs: 1)
+        let a = op.inputs[0], b = op.inputs[1], y = op.outputs[0]
+        for (t, role) in [(a, "input a"), (b, "input b"), (y, "output")] where tensor(t).type != type {
+            throw fail("\(role) '\(tensor(t).name)' is \(tensor(t).type), expects \(type)")
+        }
+        let sa = tensor(a).shape, sb = tensor(b).shape, sy = tensor(y).shape
+        guard Self.broadcasts(sa, sb, to: sy) else { throw fail("shapes \(sa) and \(sb) do not broadcast to \(sy)") }
+        try expect(y, "output", type: type)
+    }
+}
+
+/// The operands of a broadcasting binary op: pointers and storage strides (0 on broadcast axes).
+struct BinaryOperands<Element> {
+    let a, b, y: Int
+    let shape: [Int]
+    let sa, sb, sy: [Int]
+    let pa, pb: UnsafePointer<Element>
+    let py: UnsafeMutablePointer<Element>
+    var rank: Int32 { Int32(shape.count) }
+    let sameShapes: Bool
+
+    init(_ s: OpSite, on r: Interpreter) {
+        a = s.op.inputs[0]; b = s.op.inputs[1]; y = s.op.outputs[0]
+        shape = r.tensors[y].shape
+        sa = Self.broadcastStrides(r.tensors[a].shape, to: shape); sb = Self.broadcastStrides(r.tensors[b].shape, to: shape)
+        sy = rowMajorStrides(shape)
+        pa = UnsafePointer(r.address(a).assumingMemoryBound(to: Element.self))
+        pb = UnsafePointer(r.address(b).assumingMemoryBound(to: Element.self))
+        py = r.address(y).assumingMemoryBound(to: Element.self)
+        sameShapes = r.tensors[a].shape == shape && r.tensors[b].shape == shape
+    }
+
+    /// Storage strides of `s` broadcast to `shape` (0 where `s` has extent 1).
+    static func broadcastStrides(_ s: [Int], to shape: [Int]) -> [Int] {
+        let strides = rowMajorStrides(s)
+        return (0..<shape.count).map { s[$0] == 1 && shape[$0] != 1 ? 0 : strides[$0] }
+    }
+}
