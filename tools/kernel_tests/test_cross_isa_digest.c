@@ -11,14 +11,15 @@
 
 #include "harness.h"
 #include "octk_pool.h"
-#include "octk_qs8_igemm.h"
+#include "octk_jobs.h"
+#include "octk_qs8_kernels.h"
 
 void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
 
 static const uint64_t kExpectedDigest = 0xb534b4b028b96410ULL;
 
 typedef struct {
-  const octk_qs8_igemm_entry* e;
+  const octk_qs8_kernels* e;
   octk_pool* pool;  // NULL: one call over all pixels
   uint64_t digest;
 } digest_run;
@@ -47,15 +48,21 @@ static octk_qs8_requant params(tk_rng* r, int oc, int taps, int32_t z_in, int32_
 
 static void conv(digest_run* r, const int8_t* x, int channels, const int8_t* w, int oc, const octk_window* win,
                  const octk_qs8_requant* q, int8_t* y) {
+  if (!r->e->conv) {  // the reference path
+    octk_qs8_conv_nhwc__reference(x, channels, 1, w, oc, win, q, y);
+    return;
+  }
   const int taps = win->kernel_h * win->kernel_w;
-  void* storage = aligned_alloc(64, r->e->conv_packed_bytes(1, taps, channels, oc));
+  const octk_qs8_conv_layout* layout = r->e->conv->layout;
+  void* storage = aligned_alloc(64, octk_qs8_conv_packed_bytes(layout, 1, taps, channels, oc));
   octk_qs8_conv_packed packed;
-  r->e->conv_pack(w, q, 1, taps, channels, oc, storage, &packed);
+  const octk_qs8_weights view = {w, (ptrdiff_t)taps * channels, channels, 1};
+  octk_qs8_conv_pack(layout, &view, q, 1, taps, channels, oc, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * pixels * taps);
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
-  octk_qs8_igemm_job job = {r->e->fn, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
-  if (r->pool) octk_pool_run(r->pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)r->e->mr);
+  octk_qs8_igemm_job job = {r->e->conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+  if (r->pool) octk_pool_run(r->pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)r->e->conv->mr);
   else octk_qs8_igemm_job_run(&job, 0, pixels);
   free(ind);
   free(storage);
@@ -63,14 +70,18 @@ static void conv(digest_run* r, const int8_t* x, int channels, const int8_t* w, 
 
 static void dwconv(digest_run* r, const int8_t* x, int channels, const int8_t* w, const octk_window* win,
                    const octk_qs8_requant* q, int8_t* y) {
+  if (!r->e->dwconv) {  // the reference path
+    octk_qs8_dwconv_nhwc__reference(x, channels, 1, w, win, q, y);
+    return;
+  }
   const int taps = win->kernel_h * win->kernel_w;
-  void* storage = aligned_alloc(64, r->e->dw_packed_bytes(channels, taps));
+  void* storage = aligned_alloc(64, r->e->dwconv->packed_bytes(channels, taps));
   octk_qs8_dwconv_packed packed;
-  r->e->dw_pack(w, q, channels, taps, storage, &packed);
+  r->e->dwconv->pack(w, q, channels, taps, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * pixels * taps);
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
-  octk_qs8_dwconv_job job = {r->e->dwconv, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+  octk_qs8_dwconv_job job = {r->e->dwconv->fn, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
   if (r->pool) octk_pool_run(r->pool, octk_qs8_dwconv_job_run, &job, pixels, 1);
   else octk_qs8_dwconv_job_run(&job, 0, pixels);
   free(ind);
@@ -88,7 +99,7 @@ static void run_network(digest_run* r) {
   tk_fill(&rng, x, kIn * kIn * kC0, -3.0f, 3.0f);
   for (int i = 0; i < kIn * kIn * kC0; i += 17) x[i] = ((float)tk_rng_int(&rng, -140, 140) + 0.5f) * scale;  // ties
   int8_t xq[kIn * kIn * kC0 + kSlack];
-  r->e->quantize(x, kIn * kIn * kC0, scale, z0, xq);
+  r->e->quantize->quantize(x, kIn * kIn * kC0, scale, z0, xq);
   hash_bytes(r, xq, kIn * kIn * kC0);
 
   int8_t w1[kC1 * 9 * kC0], wd[9 * kC1], w2[kC1 * kC1];
@@ -116,31 +127,31 @@ static void run_network(digest_run* r) {
   tk_qs8_quantize_multiplier(0.5, &ap.a_multiplier, &ap.a_shift);
   tk_qs8_quantize_multiplier(0.35, &ap.b_multiplier, &ap.b_shift);
   tk_qs8_quantize_multiplier(0.8 / (1 << 19), &ap.output_multiplier, &ap.output_shift);
-  r->e->add(kMid, c2, c1, sum, &ap);
+  r->e->add->fn(kMid, c2, c1, sum, &ap);
   hash_bytes(r, sum, kMid);
 
   const octk_window mp = window(8, 2, 2, 0), ap3 = window(4, 3, 1, 1);
   int8_t pooled[4 * 4 * kC1 + kSlack], avg[4 * 4 * kC1 + kSlack], gap[kC1 + kSlack];
-  (r->e->maxpool ? r->e->maxpool : octk_qs8_maxpool_nhwc__reference)(sum, kC1, &mp, pooled);
+  r->e->pooling->maxpool(sum, kC1, &mp, pooled);
   hash_bytes(r, pooled, 4 * 4 * kC1);
-  (r->e->avgpool ? r->e->avgpool : octk_qs8_avgpool_nhwc__reference)(pooled, kC1, &ap3, 0, ap.output_zero_point, avg);
+  r->e->pooling->avgpool(pooled, kC1, &ap3, 0, ap.output_zero_point, avg);
   hash_bytes(r, avg, 4 * 4 * kC1);
   int32_t gm, gs;
   tk_qs8_quantize_multiplier(1.3 / 16.0, &gm, &gs);
-  (r->e->global_avgpool ? r->e->global_avgpool : octk_qs8_global_avgpool_nhwc__reference)(
+  r->e->pooling->global_avgpool(
       avg, 16, kC1, ap.output_zero_point, 5, gm, gs, gap);
   hash_bytes(r, gap, kC1);
 }
 
 static void case_cross_isa_digest(tk_ctx* t) {
   octk_pool* pool = octk_pool_create(3);
-  for (int i = 0; i < octk_qs8_igemm_registry_count; ++i) {
-    const octk_qs8_igemm_entry* e = octk_qs8_igemm_registry_entry(i);
-    if ((octk_cpu_features() & e->required) != e->required) continue;
+  for (int i = 0; i < octk_qs8_path_count; ++i) {
+    octk_qs8_kernels e;
+    if (octk_qs8_kernels_select(octk_qs8_paths[i].path, &e) != OCTK_SELECT_OK) continue;
     for (int threads = 1; threads <= 3; threads += 2) {
-      digest_run r = {e, threads > 1 ? pool : NULL, 0xcbf29ce484222325ULL};
+      digest_run r = {&e, threads > 1 ? pool : NULL, 0xcbf29ce484222325ULL};
       run_network(&r);
-      tk_describe(t, "path %s, %d thread(s)", e->path, threads);
+      tk_describe(t, "path %s, %d thread(s)", e.path, threads);
       int ok = r.digest == kExpectedDigest;
       if (!ok) tk_fail(t, "digest 0x%016llxULL, expected 0x%016llxULL", (unsigned long long)r.digest,
                        (unsigned long long)kExpectedDigest);

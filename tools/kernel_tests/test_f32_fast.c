@@ -116,7 +116,7 @@ static void one_igemm(tk_ctx* t, tk_any_fn fnp, int cg, int k, int s, int d, int
   float lo, hi;
   tk_random_clamp(r, &lo, &hi);
   char ws[160], cl[64];
-  tk_describe(t, "%s groups %d cg %d og %d bias %s %s %s", path->name, groups, cg, og, has_bias ? "yes" : "NULL",
+  tk_describe(t, "%s groups %d cg %d og %d bias %s %s %s", path->key.path, groups, cg, og, has_bias ? "yes" : "NULL",
               tk_window_str(&w, ws, sizeof ws), tk_clamp_str(lo, hi, cl, sizeof cl));
 
   const size_t xn = (size_t)w.in_h * w.in_w * channels, wn = (size_t)oc * cg * taps;
@@ -164,7 +164,7 @@ static void one_igemm_rows(tk_ctx* t, tk_any_fn fnp, int channels, int k, int s,
   float lo, hi;
   tk_random_clamp(r, &lo, &hi);
   char ws[160], cl[64];
-  tk_describe(t, "%s rows channels %d og %d bias %s %s %s", path->name, channels, og, has_bias ? "yes" : "NULL",
+  tk_describe(t, "%s rows channels %d og %d bias %s %s %s", path->key.path, channels, og, has_bias ? "yes" : "NULL",
               tk_window_str(&w, ws, sizeof ws), tk_clamp_str(lo, hi, cl, sizeof cl));
 
   const size_t xn = (size_t)w.in_h * w.in_w * channels, wn = (size_t)og * channels * taps;
@@ -220,7 +220,7 @@ static void one_dwconv(tk_ctx* t, tk_any_fn fnp, int channels, int k, int s, int
   float lo, hi;
   tk_random_clamp(r, &lo, &hi);
   char ws[160], cl[64];
-  tk_describe(t, "%s dwconv channels %d bias %s %s %s", path->name, channels, has_bias ? "yes" : "NULL",
+  tk_describe(t, "%s dwconv channels %d bias %s %s %s", path->key.path, channels, has_bias ? "yes" : "NULL",
               tk_window_str(&w, ws, sizeof ws), tk_clamp_str(lo, hi, cl, sizeof cl));
 
   const size_t xn = (size_t)w.in_h * w.in_w * channels, wn = (size_t)channels * taps;
@@ -264,7 +264,7 @@ static void one_maxpool(tk_ctx* t, tk_any_fn fnp, int channels, int k, int s, in
   octk_window w;
   tk_window_random(r, &w, k, s, d, ceil_mode);
   char ws[160];
-  tk_describe(t, "%s maxpool channels %d %s", path->name, channels, tk_window_str(&w, ws, sizeof ws));
+  tk_describe(t, "%s maxpool channels %d %s", path->key.path, channels, tk_window_str(&w, ws, sizeof ws));
   const int taps = w.kernel_h * w.kernel_w;
   const size_t xn = (size_t)w.in_h * w.in_w * channels, pixels = (size_t)w.out_h * w.out_w, on = pixels * channels;
   float* x = tk_alloc_f32(t, xn);
@@ -292,7 +292,7 @@ static void check_binary(tk_ctx* t, const octk_f32_fast_path* path) {
     float lo, hi;
     tk_random_clamp(r, &lo, &hi);
     char cl[64];
-    tk_describe(t, "%s binary op %d n %zu %s", path->name, (int)op, n, tk_clamp_str(lo, hi, cl, sizeof cl));
+    tk_describe(t, "%s binary op %d n %zu %s", path->key.path, (int)op, n, tk_clamp_str(lo, hi, cl, sizeof cl));
     float* a = tk_alloc_f32(t, n + 1);
     float* b = tk_alloc_f32(t, n + 1);
     float* y = tk_alloc_f32(t, n + 1);

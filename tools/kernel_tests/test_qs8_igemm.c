@@ -1,4 +1,4 @@
-// Indirect-GEMM conv kernels (octk_qs8_igemm.h): each kernel, driven through packing and the
+// Indirect-GEMM conv kernels (octk_qs8_conv.h, octk_qs8_dwconv.h; configs/): each kernel, driven through packing and the
 // indirection buffer, must equal the naive conv reference on the window sweep of
 // test_qs8_conv.c (int32-guarantee parameters), and octk_qs8_conv_nhwc__reference bit for bit
 // on larger random shapes (many 32-channel blocks, channel remainders mod 4, groups, split
@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include "harness.h"
-#include "octk_qs8_igemm.h"
+#include "octk_jobs.h"
+#include "octk_qs8_kernels.h"
 
 typedef void (*tk_qs8_conv_fn)(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
                                const octk_window* win, const octk_qs8_requant* q, int8_t* y);
@@ -35,29 +36,40 @@ void tk_check_qs8_global_avgpool_verified(tk_ctx* t, void (*fn)(const int8_t* x,
 
 // The path under test (its packing and kernels) and a pixel split point in [0, 1] (fraction
 // of the output pixels).
-static const octk_qs8_igemm_entry* g_entry;
+static const octk_qs8_conv_config* g_conv;
+static const octk_qs8_dwconv_config* g_dw;
 static double g_split = 0.5;
 // When set, the kernels run through this pool (octk_pool_run) instead of two fixed ranges.
 static octk_pool* g_pool = NULL;
+
+static void igemm_via_packed(const int8_t* x, int channels, const octk_qs8_weights* w, int groups, int taps, int cg,
+                             int og, const octk_window* win, const octk_qs8_requant* q, int8_t* y);
 
 /// Conv with the reference signature through pack → indirection → kernel (two pixel ranges).
 static void conv_via_igemm(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
                            const octk_window* win, const octk_qs8_requant* q, int8_t* y) {
   const int taps = win->kernel_h * win->kernel_w, cg = channels / groups, og = out_channels / groups;
-  const size_t bytes = g_entry->conv_packed_bytes(groups, taps, cg, og);
+  const octk_qs8_weights view = {w, (ptrdiff_t)taps * cg, cg, 1};  // [O][kH][kW][cg]
+  igemm_via_packed(x, channels, &view, groups, taps, cg, og, win, q, y);
+}
+
+/// A grouped conv given as a weights view through pack → indirection → kernel.
+static void igemm_via_packed(const int8_t* x, int channels, const octk_qs8_weights* w, int groups, int taps, int cg,
+                             int og, const octk_window* win, const octk_qs8_requant* q, int8_t* y) {
+  const size_t bytes = octk_qs8_conv_packed_bytes(g_conv->layout, groups, taps, cg, og);
   void* storage = aligned_alloc(64, bytes);
   octk_qs8_conv_packed packed;
-  g_entry->conv_pack(w, q, groups, taps, cg, og, storage, &packed);
+  octk_qs8_conv_pack(g_conv->layout, w, q, groups, taps, cg, og, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
   if (g_pool) {
-    octk_qs8_igemm_job job = {g_entry->fn, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
-    octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)g_entry->mr);
+    octk_qs8_igemm_job job = {g_conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+    octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)g_conv->mr);
   } else {
     const size_t split = (size_t)(g_split * (double)pixels);
-    g_entry->fn(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
-    g_entry->fn(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+    g_conv->igemm(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+    g_conv->igemm(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
   }
   free(ind);
   free(storage);
@@ -68,19 +80,19 @@ static void dwconv_via_packed(const int8_t* x, int channels, int multiplier, con
                               const octk_qs8_requant* q, int8_t* y) {
   (void)multiplier;  // the sweep passes 1
   const int taps = win->kernel_h * win->kernel_w;
-  void* storage = aligned_alloc(64, g_entry->dw_packed_bytes(channels, taps));
+  void* storage = aligned_alloc(64, g_dw->packed_bytes(channels, taps));
   octk_qs8_dwconv_packed packed;
-  g_entry->dw_pack(w, q, channels, taps, storage, &packed);
+  g_dw->pack(w, q, channels, taps, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
   if (g_pool) {
-    octk_qs8_dwconv_job job = {g_entry->dwconv, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+    octk_qs8_dwconv_job job = {g_dw->fn, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
     octk_pool_run(g_pool, octk_qs8_dwconv_job_run, &job, pixels, 1);
   } else {
     const size_t split = (size_t)(g_split * (double)pixels);
-    g_entry->dwconv(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
-    g_entry->dwconv(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
+    g_dw->fn(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
+    g_dw->fn(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
   }
   free(ind);
   free(storage);
@@ -176,6 +188,33 @@ static void one_dw_twin(tk_ctx* t) {
   octk_qs8_dwconv_nhwc__reference(x, channels, 1, wt, &w, &q, want);
   dwconv_via_packed(x, channels, 1, wt, &w, &q, y);
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, yn, tk_layout_3((size_t)w.out_h, (size_t)w.out_w, (size_t)channels, "oy,ox,c")));
+}
+
+/// Depthwise conv with channel multiplier m > 1 as the runtime runs it: C groups of one input
+/// and m output channels on the conv kernel, reading the lowering's [kH][kW][C·m] weights in
+/// place through the view (1, C·m, 0).
+static void one_dw_multiplier_twin(tk_ctx* t) {
+  tk_rng* r = tk_rand(t);
+  const int channels = tk_rng_int(r, 1, 24), m = tk_rng_int(r, 2, 5), oc = channels * m;
+  octk_window w;
+  random_twin_window(r, &w);
+  const int taps = w.kernel_h * w.kernel_w;
+  octk_qs8_requant q = random_twin_q(t, oc, (size_t)taps);
+  g_split = tk_rng_float(r, 0.0f, 1.0f);
+  tk_describe(t, "dw multiplier twin: channels %d m %d kernel %dx%d stride %d dilation %d in %dx%d split %.2f", channels, m,
+              w.kernel_h, w.kernel_w, w.stride_h, w.dilation_h, w.in_h, w.in_w, g_split);
+  const size_t xn = (size_t)w.in_h * w.in_w * channels, wn = (size_t)taps * oc, yn = (size_t)w.out_h * w.out_w * oc;
+  int8_t* x = tk_s8_alloc(t, xn);
+  int8_t* wt = tk_s8_alloc(t, wn);
+  int8_t* y = tk_s8_alloc(t, yn);
+  int8_t* want = tk_alloc(t, yn);
+  tk_s8_fill(r, x, xn, -128, 127);
+  tk_s8_fill(r, wt, wn, -127, 127);
+  tk_s8_fill(r, y, yn, -128, 127);
+  octk_qs8_dwconv_nhwc__reference(x, channels, m, wt, &w, &q, want);
+  const octk_qs8_weights view = {wt, 1, oc, 0};
+  igemm_via_packed(x, channels, &view, channels, taps, 1, m, &w, &q, y);
+  tk_s8_end(t, tk_s8_compare(t, "y", y, want, yn, tk_layout_3((size_t)w.out_h, (size_t)w.out_w, (size_t)oc, "oy,ox,o")));
 }
 
 /// Contiguous add vs the strided reference (parameters as the add checks draw them).
@@ -295,54 +334,91 @@ static void check_dw_kernel(tk_ctx* t) {
   for (int i = 0; i < 300; ++i) one_dw_twin(t);
 }
 
-// Every registry path's kernels (the registry is what dispatch uses).
-static void case_registry(tk_ctx* t) {
-  for (int i = 0; i < octk_qs8_igemm_registry_count; ++i) {
-    const octk_qs8_igemm_entry* e = octk_qs8_igemm_registry_entry(i);
-    if ((octk_cpu_features() & e->required) != e->required) continue;
-    g_entry = e;
+// Every config row this CPU runs, family by family (the configs are what dispatch uses): a new
+// kernel's config line is all it takes to be tested here.
+static void case_conv_configs(tk_ctx* t) {
+  for (size_t i = 0; i < octk_qs8_conv_config_count; ++i) {
+    g_conv = &octk_qs8_conv_configs[i];
+    if (!octk_config_runs(&g_conv->key, octk_cpu_features())) continue;
     check_kernel(t);
-    check_dw_kernel(t);
-    for (int k = 0; k < 600; ++k) one_add_twin(t, e->add);
-    for (int k = 0; k < 400; ++k) one_quantize_twin(t, e->quantize);
-    if (e->maxpool) tk_check_qs8_maxpool(t, e->maxpool);
-    if (e->avgpool) {
-      check_avgpool_exact_quotients(t, e->avgpool);
-      tk_check_qs8_avgpool(t, e->avgpool, 0);
-      tk_check_qs8_avgpool(t, e->avgpool, 1);
-    }
-    if (e->global_avgpool) tk_check_qs8_global_avgpool_verified(t, e->global_avgpool);
-    if (e->quantize_nchw3)
-      for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, e->quantize_nchw3);
-    // The same kernels split over 3 threads by the pool: identical bytes.
+    for (int k = 0; k < 100; ++k) one_dw_multiplier_twin(t);
+    // The same kernel split over 3 threads by the pool: identical bytes.
     g_pool = octk_pool_create(3);
     for (int k = 0; k < 60; ++k) one_twin(t);
+    octk_pool_destroy(g_pool);
+    g_pool = NULL;
+  }
+}
+
+static void case_dwconv_configs(tk_ctx* t) {
+  for (size_t i = 0; i < octk_qs8_dwconv_config_count; ++i) {
+    g_dw = &octk_qs8_dwconv_configs[i];
+    if (!octk_config_runs(&g_dw->key, octk_cpu_features())) continue;
+    check_dw_kernel(t);
+    g_pool = octk_pool_create(3);
     for (int k = 0; k < 60; ++k) one_dw_twin(t);
     octk_pool_destroy(g_pool);
     g_pool = NULL;
   }
 }
 
-// The x86 kernels the avx512vnni path chooses between by CPU (VBMI or not): both add kernels,
-// and the VBMI quantize + NCHW → NHWC (the registry runs the one this CPU picks).
-static void case_x86_add_variants(tk_ctx* t) {
-#if defined(__x86_64__)
-  const uint32_t f = octk_cpu_features();
-  const uint32_t avx512 = OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL | OCTK_CPU_X86_AVX512VNNI;
-  if ((f & avx512) != avx512) return;
-  for (int k = 0; k < 600; ++k) one_add_twin(t, octk_qs8_add__avx512);
-  if (f & OCTK_CPU_X86_AVX512VBMI)
-    for (int k = 0; k < 600; ++k) one_add_twin(t, octk_qs8_add_lut__avx512vbmi);
-  for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, octk_qs8_quantize_f32_nchw3__avx512);
-  if (f & OCTK_CPU_X86_AVX512VBMI)
-    for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, octk_qs8_quantize_f32_nchw3__avx512vbmi);
-#else
-  (void)t;
-#endif
+static void case_add_configs(tk_ctx* t) {
+  for (size_t i = 0; i < octk_qs8_add_config_count; ++i) {
+    const octk_qs8_add_config* c = &octk_qs8_add_configs[i];
+    if (octk_config_runs(&c->key, octk_cpu_features()))
+      for (int k = 0; k < 600; ++k) one_add_twin(t, c->fn);
+  }
+}
+
+static void case_pooling_configs(tk_ctx* t) {
+  for (size_t i = 0; i < octk_qs8_pooling_config_count; ++i) {
+    const octk_qs8_pooling_config* c = &octk_qs8_pooling_configs[i];
+    if (!octk_config_runs(&c->key, octk_cpu_features())) continue;
+    tk_check_qs8_maxpool(t, c->maxpool);
+    check_avgpool_exact_quotients(t, c->avgpool);
+    tk_check_qs8_avgpool(t, c->avgpool, 0);
+    tk_check_qs8_avgpool(t, c->avgpool, 1);
+    tk_check_qs8_global_avgpool_verified(t, c->global_avgpool);
+  }
+}
+
+static void case_quantize_configs(tk_ctx* t) {
+  for (size_t i = 0; i < octk_qs8_quantize_config_count; ++i) {
+    const octk_qs8_quantize_config* c = &octk_qs8_quantize_configs[i];
+    if (!octk_config_runs(&c->key, octk_cpu_features())) continue;
+    for (int k = 0; k < 400; ++k) one_quantize_twin(t, c->quantize);
+    if (c->quantize_nchw3)
+      for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, c->quantize_nchw3);
+  }
+}
+
+// Selection: every path the CPU runs gets a config of each family (conv/depthwise only on packed
+// paths), "reference" and automatic selection always succeed, unknown names are refused.
+static void case_selection(tk_ctx* t) {
+  for (int i = 0; i < octk_qs8_path_count; ++i) {
+    const octk_kernel_path* p = &octk_qs8_paths[i];
+    octk_qs8_kernels k;
+    const int rc = octk_qs8_kernels_select(p->path, &k);
+    const int runs = (octk_cpu_features() & p->required) == p->required;
+    const int packed = strcmp(p->path, "reference") != 0;
+    tk_describe(t, "select(\"%s\")", p->path);
+    int ok = rc == (runs ? OCTK_SELECT_OK : OCTK_SELECT_UNSUPPORTED);
+    if (ok && runs) ok = k.add && k.pooling && k.quantize && (packed ? k.conv && k.dwconv : !k.conv && !k.dwconv);
+    if (!ok) tk_fail(t, "rc %d, conv %p, dwconv %p", rc, (const void*)(runs ? k.conv : NULL), (const void*)(runs ? k.dwconv : NULL));
+    tk_end(t, ok);
+  }
+  octk_qs8_kernels k;
+  tk_describe(t, "select(NULL) and select(\"nope\")");
+  tk_end(t, octk_qs8_kernels_select(NULL, &k) == OCTK_SELECT_OK && strcmp(k.path, "scalar") != 0 &&
+                octk_qs8_kernels_select("nope", &k) == OCTK_SELECT_UNKNOWN);
 }
 
 static const tk_case kIgemmCases[] = {
-    {"qs8.packed_paths", case_registry, 0},
-    {"qs8.add_x86_variants", case_x86_add_variants, 0},
+    {"qs8.conv_configs", case_conv_configs, 0},
+    {"qs8.dwconv_configs", case_dwconv_configs, 0},
+    {"qs8.add_configs", case_add_configs, 0},
+    {"qs8.pooling_configs", case_pooling_configs, 0},
+    {"qs8.quantize_configs", case_quantize_configs, 0},
+    {"qs8.kernel_selection", case_selection, 0},
 };
 TK_REGISTER(kIgemmCases)

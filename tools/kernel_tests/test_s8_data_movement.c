@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "octk_qs8_igemm.h"
+#include "octk_jobs.h"
 
 // Shared helpers (test_qs8_requantize.c).
 int8_t* tk_s8_alloc(tk_ctx* t, size_t n);

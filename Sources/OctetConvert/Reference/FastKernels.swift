@@ -1,34 +1,32 @@
 import Foundation
 import OctetKernels
+import OctetRuntime
 
-/// Which fp32 kernels a `FloatExecutor` runs its convs and fully-connected layers on.
-public enum FloatKernelPath: Sendable, Equatable {
-    /// `OCTET_FLOAT_KERNELS` if set (`auto`, `reference`, `avx512`, `avx2`), else the fastest
-    /// path this CPU has (the reference kernels when it has none).
-    case automatic
-    /// OpenBLAS GEMMs and the scalar C reference kernels.
-    case reference
-    /// A fast path by name ("avx512", "avx2"); an error if the CPU cannot run it.
-    case named(String)
+/// Which fp32 kernels a `FloatExecutor` runs its convs and fully-connected layers on: the
+/// runtime's `KernelPath` with the float path's names — `OCTET_FLOAT_KERNELS` (`auto`,
+/// `reference`, `avx512`, `avx2`) when automatic, else the fastest path this CPU has (OpenBLAS
+/// and the scalar C reference kernels when it has none, or for `.reference`).
+public typealias FloatKernelPath = KernelPath
 
-    func resolve() throws -> UnsafePointer<octk_f32_fast_path>? {
-        var path = self
-        if path == .automatic, let raw = getenv("OCTET_FLOAT_KERNELS") {
-            switch String(cString: raw) {
-            case "", "auto": break
-            case "reference": path = .reference
-            case let name: path = .named(name)
-            }
-        }
-        switch path {
+extension KernelPath {
+    func resolveFloat() throws -> UnsafePointer<octk_f32_fast_path>? {
+        switch resolvingEnvironment("OCTET_FLOAT_KERNELS") {
         case .automatic: return octk_f32_fast_select(nil)
         case .reference: return nil
         case let .named(name):
             guard let p = octk_f32_fast_select(name) else {
-                throw ConvertError.invalidInput("'\(name)' is not an fp32 kernel path this CPU can run (avx512, avx2, reference)")
+                throw ConvertError.invalidInput("'\(name)' is not an fp32 kernel path this CPU can run (paths: \(Self.floatPaths().joined(separator: ", ")))")
             }
             return p
         }
+    }
+
+    /// Float paths this CPU supports, fastest first ("reference" last).
+    static func floatPaths() -> [String] {
+        (0..<octk_f32_fast_path_count).compactMap { i -> String? in
+            let key = octk_f32_fast_path_at(Int32(i)).pointee.key
+            return octk_f32_fast_select(key.path) != nil ? String(cString: key.path) : nil
+        } + ["reference"]
     }
 }
 

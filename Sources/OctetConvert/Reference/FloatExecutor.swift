@@ -1,6 +1,7 @@
 import COpenBLAS
 import Foundation
 import OctetKernels
+import OctetRuntime
 
 /// The fp32 reference path: runs a `Graph` (one batch item at a time) with the fast fp32
 /// kernels where the CPU has them (x86 AVX-512 / AVX2+FMA: convolutions, depthwise convs and
@@ -32,7 +33,7 @@ public final class FloatExecutor {
     /// — `reference`, `avx512`, `avx2` — or else the fastest this CPU has).
     public init(graph: Graph, kernels: FloatKernelPath = .automatic) throws {
         self.graph = graph
-        fastPath = try kernels.resolve()
+        fastPath = try kernels.resolveFloat()
         buffers = graph.values.map { value in
             // 64-byte aligned (one cache line, one zmm vector): the fast kernels' rows start on lines.
             let count = max(value.elementCount, 1)
@@ -60,7 +61,7 @@ public final class FloatExecutor {
     }
 
     /// The fp32 kernel path in use: "avx512", "avx2" or "reference".
-    public var kernelPath: String { fastPath.map { String(cString: $0.pointee.name) } ?? "reference" }
+    public var kernelPath: String { fastPath.map { String(cString: $0.pointee.key.path) } ?? "reference" }
 
     /// Bytes the executor holds: one buffer per value (constants included), scratch, packed weights.
     public var allocatedBytes: Int {

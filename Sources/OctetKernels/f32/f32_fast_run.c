@@ -1,27 +1,17 @@
-// Path table and pool drivers of the fast fp32 kernels (octk_f32_fast.h).
+// Path selection and pool drivers of the fast fp32 kernels (octk_f32_fast.h).
 #include <string.h>
 
 #include "octk_cpu.h"
 #include "octk_f32_fast.h"
 
-#if defined(__x86_64__)
-static const octk_f32_fast_path paths[] = {
-    {"avx512", OCTK_CPU_X86_AVX512F, octk_f32_igemm_8x32__avx512, 8, 32, octk_f32_dwconv_16c__avx512,
-     octk_f32_maxpool_16c__avx512, octk_f32_binary__avx512},
-    {"avx2", OCTK_CPU_X86_AVX2 | OCTK_CPU_X86_FMA, octk_f32_igemm_6x16__avx2, 6, 16, octk_f32_dwconv_8c__avx2,
-     octk_f32_maxpool_8c__avx2, octk_f32_binary__avx2},
-};
-#define PATH_COUNT (sizeof paths / sizeof paths[0])
-#else
-static const octk_f32_fast_path* const paths = NULL;
-#define PATH_COUNT 0
-#endif
-
 const octk_f32_fast_path* octk_f32_fast_select(const char* name) {
   const uint32_t cpu = octk_cpu_features();
-  for (size_t i = 0; i < PATH_COUNT; ++i) {
-    if ((paths[i].required & cpu) != paths[i].required) continue;
-    if (name == NULL || strcmp(name, paths[i].name) == 0) return &paths[i];
+  for (size_t i = 0; i < octk_f32_fast_path_count; ++i) {
+    const octk_f32_fast_path* p = &octk_f32_fast_paths[i];
+    if (name == NULL || strcmp(name, p->key.path) == 0) {
+      if (octk_config_runs(&p->key, cpu)) return p;
+      if (name != NULL) return NULL;
+    }
   }
   return NULL;
 }

@@ -21,6 +21,10 @@ enum {
   OCTK_CPU_ARM_I8MM = 1u << 10,
 };
 
+/// What the "avx512vnni" kernels need.
+#define OCTK_CPU_X86_AVX512VNNI_SET \
+  (OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL | OCTK_CPU_X86_AVX512VNNI)
+
 /// Features of the CPU this process runs on, detected once at run time.
 uint32_t octk_cpu_features(void);
 

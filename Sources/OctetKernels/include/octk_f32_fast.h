@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "octk_config.h"
 #include "octk_f32.h"
 #include "octk_pool.h"
 
@@ -118,11 +119,10 @@ void octk_f32_transpose(size_t rows, size_t cols, const float* src, size_t src_l
 
 // ---- kernel selection and threaded drivers -------------------------------------------------
 
-/// One path's kernels: the conv kernel's tile (mr pixels × nr channels), depthwise, max pool
-/// and contiguous binary kernels.
+/// One float path's kernels (a config row, octk_config.h): the conv kernel's tile (mr pixels ×
+/// nr channels), depthwise, max pool and contiguous binary kernels.
 typedef struct {
-  const char* name;  // "avx512", "avx2"
-  uint32_t required; // OCTK_CPU_* bits
+  octk_config_key key;  // path "avx512", "avx2"
   octk_f32_igemm_fn igemm;
   int mr, nr;
   octk_f32_dwconv_fn dwconv;
@@ -130,9 +130,15 @@ typedef struct {
   octk_f32_binary_fn binary;
 } octk_f32_fast_path;
 
+/// Every fast float path, fastest first. No reference row: without a path the float executor
+/// runs OpenBLAS and the reference kernels.
+extern const octk_f32_fast_path octk_f32_fast_paths[];
+extern const size_t octk_f32_fast_path_count;
+/// Path i (0 ≤ i < octk_f32_fast_path_count).
+const octk_f32_fast_path* octk_f32_fast_path_at(int i);
+
 /// The fastest path this CPU runs (name NULL), or the named one if the CPU runs it; NULL if none.
 const octk_f32_fast_path* octk_f32_fast_select(const char* name);
-
 /// Runs a whole conv (all pixels, all blocks) on `pool` (NULL = calling thread): work is split
 /// over output pixels or over channel blocks, whichever moves less data per thread, and blocks
 /// are visited in chunks whose weights fit in L2.

@@ -91,6 +91,8 @@ void octk_qs8_lookup__reference(const int8_t* x, size_t count, const int8_t* tab
 /// y[n][c][r] = x[n][r][c] for n < batches, r < rows, c < cols: the transposes that move one
 /// group of axes past another (NCHW ↔ NHWC), in cache-sized tiles.
 void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t* x, int8_t* y);
+/// Columns [begin, end) of one such transpose: y[c][r] = x[r][c] for begin ≤ c < end.
+void octk_s8_transpose_columns(size_t rows, size_t cols, const int8_t* x, int8_t* y, size_t begin, size_t end);
 
 /// Strided copy of int8 elements (transpose, slice, concat, pad interior), like octk_f32_strided_copy.
 void octk_s8_strided_copy(int rank, const ptrdiff_t* shape, const int8_t* src, const ptrdiff_t* src_strides,

@@ -1,6 +1,6 @@
-// ARM (aarch64) int8 kernel paths of the registry (octk_qs8_igemm.h): "i8mm" (SMMLA), "dotprod"
+// ARM (aarch64) int8 kernel paths of the configs (octk_qs8_kernels.h): "i8mm" (SMMLA), "dotprod"
 // (SDOT) and "neon" (SMULL/SMLAL + SADALP, Cortex-A72 class). Each conv kernel has its own
-// packing; depthwise, add and quantize are plain NEON, shared by the three paths.
+// packing; depthwise, add, quantize and pools are plain NEON, shared by the three paths.
 //
 // Data path (signed × signed, no +128 shift as on x86 VNNI):
 //   acc[o] = Σ_k x[k]·w[o][k] + bias'[o],   bias' = bias − z_in·Σ_k w[o][k]
@@ -15,7 +15,11 @@
 // most 15; add and quantize read and write exactly `count` elements.
 #ifndef OCTK_QS8_ARM_H
 #define OCTK_QS8_ARM_H
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_add.h"
+#include "octk_qs8_conv.h"
+#include "octk_qs8_dwconv.h"
+#include "octk_qs8_pooling.h"
+#include "octk_qs8_quantize.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,20 +32,10 @@ extern "C" {
 /// widens each product on its own; the spec's weights, in [−127, 127], never set it).
 #define OCTK_ARM_PACK_PAIR_OVERFLOW 1
 
-/// 16c4 (SDOT): 16 output channels per block, k steps of 4 (cg rounded up to 4).
-size_t octk_qs8_conv_packed_bytes_16c4(int groups, int taps, int cg, int og);
-void octk_qs8_conv_pack_16c4(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
-                             void* storage, octk_qs8_conv_packed* out);
-/// 16c8 (SMMLA): 16 output channels per block, k steps of 8 (cg rounded up to 8); a step is
-/// 8 channel pairs × 2 channels × 8 bytes (the 2×8 right operand of one SMMLA per pair).
-size_t octk_qs8_conv_packed_bytes_16c8(int groups, int taps, int cg, int og);
-void octk_qs8_conv_pack_16c8(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
-                             void* storage, octk_qs8_conv_packed* out);
-/// 8c16 (SMULL/SMLAL): 8 output channels per block, cg rounded up to 8, in chunks of 16 bytes
-/// per channel ([8][16]) and, when the rounded count is 8 mod 16, a last chunk of 8 ([8][8]).
-size_t octk_qs8_conv_packed_bytes_8c16(int groups, int taps, int cg, int og);
-void octk_qs8_conv_pack_8c16(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
-                             void* storage, octk_qs8_conv_packed* out);
+/// Their layouts (octk_qs8_conv.h, packing/qs8_conv_layouts.c): 16c4 (SDOT): 16 output channels
+/// per block, k steps of 4; 16c8 (SMMLA): k steps of 8, a step being 8 channel pairs × 2
+/// channels × 8 bytes; 8c16 (SMULL/SMLAL): 8 channels per block, cg rounded up to 8, in chunks
+/// of 16 bytes per channel ([8][16]) and, when the rounded count is 8 mod 16, a last [8][8].
 
 /// 4 pixels × 16 channels, SMMLA on 2-pixel × 2-channel blocks (16c8). Needs NEON + I8MM.
 void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
@@ -56,6 +50,15 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
 /// Depthwise (multiplier 1), 16 channels per step, SMLAL int16 × int16 → int32 (16c_i16 packing).
 void octk_qs8_dwconv_16c__neon(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// Pools, exactly the reference max, average and global average pools (16 channels per step);
+/// they read and write nothing outside the pixels' channels. The average pool needs the
+/// verifier's window (count ≤ 2^20), the global one its pixels < 2^23 (no int32 saturation).
+void octk_qs8_maxpool_nhwc__neon(const int8_t* x, int channels, const octk_window* win, int8_t* y);
+void octk_qs8_avgpool_nhwc__neon(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
+                                 int32_t zero_point, int8_t* y);
+void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
+                                        int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
 
 void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 void octk_qs8_quantize_f32__neon(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);

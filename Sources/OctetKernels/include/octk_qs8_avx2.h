@@ -1,11 +1,15 @@
 // The x86 AVX2 kernel path (CPUs without AVX-512 VNNI): conv / FC as an indirect GEMM,
-// depthwise conv, add and f32 quantization, each bit-exact with its reference twin (the
-// contracts of octk_qs8_igemm.h). The data path is sign-extended int16 × int16 → int32
+// depthwise conv, add, f32 quantization and pools, each bit-exact with its reference twin (the
+// contracts of their family headers). The data path is sign-extended int16 × int16 → int32
 // (vpmaddwd), which cannot saturate, so the packed biases fold only the input zero point:
 // bias' = bias − z_in·Σ w. Each function needs AVX2 (OCTK_CPU_X86_AVX2); x86-64 only.
 #ifndef OCTK_QS8_AVX2_H
 #define OCTK_QS8_AVX2_H
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_add.h"
+#include "octk_qs8_conv.h"
+#include "octk_qs8_dwconv.h"
+#include "octk_qs8_pooling.h"
+#include "octk_qs8_quantize.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -43,6 +47,15 @@ void octk_qs8_dwconv_16c2__avx2(const octk_qs8_dwconv_packed* p, const int8_t* c
 
 /// Contiguous add, exactly octk_qs8_add__scalar; reads and writes nothing past count.
 void octk_qs8_add__avx2(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
+
+/// Pools, exactly the reference max, average and global average pools (32 channels per step);
+/// they read and write nothing outside the pixels' channels. The average pool needs the
+/// verifier's window (count ≤ 2^20), the global one its pixels < 2^23 (no int32 saturation).
+void octk_qs8_maxpool_nhwc__avx2(const int8_t* x, int channels, const octk_window* win, int8_t* y);
+void octk_qs8_avgpool_nhwc__avx2(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
+                                 int32_t zero_point, int8_t* y);
+void octk_qs8_global_avgpool_nhwc__avx2(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
+                                        int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
 
 /// f32 → int8 quantization, exactly octk_qs8_quantize_f32__reference.
 void octk_qs8_quantize_f32__avx2(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);

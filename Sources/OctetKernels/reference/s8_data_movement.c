@@ -1,13 +1,21 @@
 // int8 data movement: strided copy (transpose, slice, concat, pad interior) and nearest resize.
 // Pure copies: values are moved bit for bit, no arithmetic.
 #include "octk_qs8.h"
-#include "octk_qs8_igemm.h"
+
+// Columns [begin, end) of x [rows][cols] → rows [begin, end) of y [cols][rows], in 64 × 64 tiles.
+void octk_s8_transpose_columns(size_t rows, size_t cols, const int8_t* x, int8_t* y, size_t begin, size_t end) {
+  for (size_t c0 = begin; c0 < end; c0 += 64) {
+    const size_t width = end - c0 < 64 ? end - c0 : 64;
+    for (size_t r0 = 0; r0 < rows; r0 += 64) {
+      const size_t height = rows - r0 < 64 ? rows - r0 : 64;
+      for (size_t c = c0; c < c0 + width; ++c)
+        for (size_t r = r0; r < r0 + height; ++r) y[c * rows + r] = x[r * cols + c];
+    }
+  }
+}
 
 void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t* x, int8_t* y) {
-  for (size_t n = 0; n < batches; ++n) {
-    octk_s8_transpose_job job = {rows, cols, x + n * rows * cols, y + n * rows * cols};
-    octk_s8_transpose_job_run(&job, 0, cols);
-  }
+  for (size_t n = 0; n < batches; ++n) octk_s8_transpose_columns(rows, cols, x + n * rows * cols, y + n * rows * cols, 0, cols);
 }
 
 // dst[dst offset of i] = src[src offset of i] for every index i of the N-D space shape[rank]

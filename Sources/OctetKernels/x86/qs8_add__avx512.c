@@ -2,7 +2,7 @@
 // int32 lanes: a' = sat32((a − z_a)·2^left), r = sat32(requant(a', Ma, sa) + requant(b', Mb, sb)),
 // y = clamp(z_out + requant(r, Mo, so), lo, hi). The tail runs masked.
 #if defined(__x86_64__)
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
 
 OCTK_AVX512_TARGET void octk_qs8_add__avx512(size_t count, const int8_t* a, const int8_t* b, int8_t* y,

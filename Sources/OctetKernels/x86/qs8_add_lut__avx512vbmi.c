@@ -10,8 +10,7 @@
 #if defined(__x86_64__)
 #include <stdlib.h>
 
-#include "octk_cpu.h"
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
 
 #define OCTK_VBMI_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx512vbmi")))
@@ -92,12 +91,4 @@ OCTK_VBMI_TARGET void octk_qs8_add_lut__avx512vbmi(size_t count, const int8_t* a
   }
 }
 
-// The avx512vnni path's add: the table kernel where the CPU has VBMI (Ice Lake, Zen 4 and
-// later), the lane kernel otherwise (Cascade Lake).
-void octk_qs8_add__avx512_auto(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p) {
-  if (octk_cpu_features() & OCTK_CPU_X86_AVX512VBMI)
-    octk_qs8_add_lut__avx512vbmi(count, a, b, y, p);
-  else
-    octk_qs8_add__avx512(count, a, b, y, p);
-}
 #endif

@@ -10,7 +10,7 @@
 // channels (packed twice, see the 64c4 packing) runs two pixels per step, one per 256-bit half.
 // No byte past a pixel's last channel is read.
 #if defined(__x86_64__)
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
 
 typedef struct {

@@ -4,7 +4,7 @@
 #define OCTK_QS8_DWCONV_AVX2_H
 #include <stddef.h>
 
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_dwconv.h"
 #include "qs8_requant_avx2.h"
 
 /// Bias' and requantization constants of one block, in the split order of the accumulators.

@@ -4,7 +4,7 @@
 #if defined(__x86_64__)
 #include <string.h>
 
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
 
 #define MR 6

@@ -12,7 +12,7 @@
 //   is within 256·pixels < 2^31 for pixels < 2^23, which the verifier enforces), then the
 //   vector requantization.
 #if defined(__x86_64__)
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
 
 OCTK_AVX512_TARGET void octk_qs8_maxpool_nhwc__avx512(const int8_t* x, int channels, const octk_window* win, int8_t* y) {

@@ -7,8 +7,7 @@
 // lane whose remainder lies within 2^−40 of 1/2 can round differently; such lanes (exact ties,
 // in practice) are recomputed with vdivpd, which rounds like C's division.
 #if defined(__x86_64__)
-#include "octk_cpu.h"
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
 
 OCTK_AVX512_TARGET static inline __m256i quantize8(__m256 x, __m512d scale, __m512d inverse) {
@@ -80,11 +79,4 @@ void octk_qs8_quantize_f32_nchw3__avx512(const float* x, size_t plane, size_t be
     for (int c = 0; c < 3; ++c) nhwc[3 * p + c] = nchw[c * plane + p];
 }
 
-void octk_qs8_quantize_f32_nchw3__avx512_auto(const float* x, size_t plane, size_t begin, size_t end, float scale,
-                                              int32_t zero_point, int8_t* nchw, int8_t* nhwc) {
-  if (octk_cpu_features() & OCTK_CPU_X86_AVX512VBMI)
-    octk_qs8_quantize_f32_nchw3__avx512vbmi(x, plane, begin, end, scale, zero_point, nchw, nhwc);
-  else
-    octk_qs8_quantize_f32_nchw3__avx512(x, plane, begin, end, scale, zero_point, nchw, nhwc);
-}
 #endif

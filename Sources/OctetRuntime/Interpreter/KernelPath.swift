@@ -8,56 +8,67 @@ import OctetKernels
 /// Which kernels an interpreter runs. Every path computes the same bytes (the fast kernels
 /// are bit-exact twins of the reference); forcing one is for tests and benchmarks.
 public enum KernelPath: Sendable, Equatable {
-    /// The fastest kernels this CPU supports, unless `OCTET_KERNELS` names a path.
+    /// The fastest kernels this CPU supports, unless the environment names a path.
     case automatic
     /// The scalar reference kernels: the quantization spec itself.
     case reference
-    /// A path of the kernel registry: "avx512vnni", "scalar" (portable packed kernels), …
+    /// A path of the kernel configs: "avx512vnni", "scalar" (portable packed kernels), …
     case named(String)
 
-    /// The path `OCTET_KERNELS` asks for (`auto` or unset: `.automatic`).
-    static func fromEnvironment() -> KernelPath {
-        guard let raw = getenv("OCTET_KERNELS") else { return .automatic }
-        let value = String(cString: raw)
-        switch value {
+    /// The path an environment variable asks for (`auto`, empty or unset: `.automatic`):
+    /// `OCTET_KERNELS` for the int8 interpreter, `OCTET_FLOAT_KERNELS` for the float path.
+    public static func fromEnvironment(_ variable: String = "OCTET_KERNELS") -> KernelPath {
+        guard let raw = getenv(variable) else { return .automatic }
+        switch String(cString: raw) {
         case "", "auto": return .automatic
         case "reference": return .reference
-        default: return .named(value)
+        case let value: return .named(value)
         }
+    }
+
+    /// `.automatic` replaced by what `variable` asks for.
+    public func resolvingEnvironment(_ variable: String) -> KernelPath {
+        self == .automatic ? KernelPath.fromEnvironment(variable) : self
     }
 }
 
-/// The kernels an interpreter resolved its `KernelPath` to.
-public struct KernelSelection: @unchecked Sendable, CustomStringConvertible {  // holds a pointer to a static registry entry
-    /// The packed indirect-GEMM conv kernel (nil: reference kernels only).
-    let igemm: octk_qs8_igemm_entry?
-    /// Path name: "reference", or the registry path of the conv kernel.
-    public var path: String { igemm.map { String(cString: $0.path) } ?? "reference" }
-    public var description: String { igemm.map { String(cString: $0.name) } ?? "reference kernels" }
+/// The int8 kernels an interpreter resolved its `KernelPath` to: one config per op family,
+/// chosen once for this CPU (Sources/OctetKernels/configs/).
+public struct KernelSelection: @unchecked Sendable, CustomStringConvertible {  // pointers to static config rows
+    let kernels: octk_qs8_kernels
+    /// The packed conv kernel and its layout (nil: the reference conv, unpacked).
+    var conv: octk_qs8_conv_config? { kernels.conv?.pointee }
+    /// The packed depthwise kernel (nil: the reference depthwise, unpacked).
+    var dwconv: octk_qs8_dwconv_config? { kernels.dwconv?.pointee }
+    var add: octk_qs8_add_config { kernels.add.pointee }
+    var pooling: octk_qs8_pooling_config { kernels.pooling.pointee }
+    var quantize: octk_qs8_quantize_config { kernels.quantize.pointee }
+    /// Path name: "avx512vnni", …, "reference".
+    public var path: String { String(cString: kernels.path) }
+    public var description: String { conv.map { String(cString: $0.name) } ?? "reference kernels" }
 
-    init(_ requested: KernelPath) throws {
-        var path = requested
-        if path == .automatic { path = KernelPath.fromEnvironment() }
-        switch path {
-        case .reference: igemm = nil
-        case .automatic:
-            // The portable "scalar" packed path is for testing; without a SIMD path the
-            // reference kernels are as fast, so automatic selection skips it.
-            let entry = octk_qs8_igemm_select(nil)?.pointee
-            igemm = entry.map { String(cString: $0.path) } == "scalar" ? nil : entry
-        case let .named(name):
-            guard let entry = octk_qs8_igemm_select(name) else {
-                throw OctetError.kernels("'\(name)' is not a kernel path this CPU can run (paths: \(KernelSelection.availablePaths().joined(separator: ", ")), reference)")
-            }
-            igemm = entry.pointee
+    init(_ requested: KernelPath) throws(OctetError) {
+        var k = octk_qs8_kernels()
+        let rc: Int32
+        switch requested.resolvingEnvironment("OCTET_KERNELS") {
+        case .automatic: rc = octk_qs8_kernels_select(nil, &k)
+        case .reference: rc = octk_qs8_kernels_select("reference", &k)
+        case let .named(name): rc = octk_qs8_kernels_select(name, &k)
         }
+        guard rc == OCTK_SELECT_OK else {
+            let name = { if case let .named(n) = requested.resolvingEnvironment("OCTET_KERNELS") { return n }; return "auto" }()
+            throw OctetError.kernels("'\(name)' is not a kernel path this CPU can run (paths: \((KernelSelection.availablePaths() + ["reference"]).joined(separator: ", ")))")
+        }
+        kernels = k
     }
 
-    /// Registry paths this CPU supports, fastest first.
+    /// Packed-kernel paths this CPU supports, fastest first (not "reference", which is always there).
     public static func availablePaths() -> [String] {
-        (0..<Int(octk_qs8_igemm_registry_count)).compactMap { i in
-            let path = octk_qs8_igemm_registry_entry(Int32(i)).pointee.path!
-            return octk_qs8_igemm_select(path) != nil ? String(cString: path) : nil
+        (0..<Int(octk_qs8_path_count)).compactMap { i in
+            let path = octk_qs8_path(Int32(i)).pointee.path!
+            if String(cString: path) == "reference" { return nil }
+            var k = octk_qs8_kernels()
+            return octk_qs8_kernels_select(path, &k) == OCTK_SELECT_OK ? String(cString: path) : nil
         }
     }
 }

@@ -56,7 +56,8 @@ enum Add: OpKind {
                                          left_shift: p.leftShift, a_multiplier: p.a.multiplier, a_shift: p.a.shift,
                                          b_multiplier: p.b.multiplier, b_shift: p.b.shift,
                                          output_multiplier: p.output.multiplier, output_shift: p.output.shift, lo: p.lo, hi: p.hi)
-        if let add = r.kernels.igemm?.add, o.sameShapes {
+        if o.sameShapes {
+            let add = r.kernels.add.fn
             let count = r.tensors[o.y].elementCount
             let stored = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_add_params>.size).bindMemory(to: octk_qs8_add_params.self, capacity: 1)
             stored.initialize(to: params)

@@ -45,10 +45,12 @@ enum Conv2D: OpKind {
         let xs = r.tensors[xt].shape, ys = r.tensors[yt].shape, ws = r.tensors[op.inputs[1]].shape
         let weights = UnsafePointer(r.int8(op.inputs[1]))
         if r.runsPacked(xt) {
-            let groups = Int(p.groups)
-            let gemm = IndirectGEMM(groups: groups, taps: p.window.taps, cg: ws[3], og: ws[0] / groups, weights: weights,
-                                    lo: p.lo, hi: p.hi, window: p.window,
-                                    rows: RowMergedInput(p.window, input: xs, output: ys, groups: groups))
+            let groups = Int(p.groups), taps = p.window.taps, cg = ws[3]
+            let rows = RowMergedInput(p.window, input: xs, output: ys, groups: groups)
+            // [O][kH][kW][cg]; row-merged, the same bytes are [O][kH][kW·cg].
+            let view = octk_qs8_weights(data: weights, o_stride: taps * cg, tap_stride: rows.map { $0.rowBytes } ?? cg, k_stride: 1)
+            let gemm = IndirectGEMM(groups: groups, taps: taps, cg: cg, og: ws[0] / groups, weights: view,
+                                    lo: p.lo, hi: p.hi, window: p.window, rows: rows)
             return try gemm.prepare(s, on: r)
         }
         var win = p.window.octk(input: xs, output: ys)
@@ -88,9 +90,12 @@ extension OpSite {
 }
 
 extension Interpreter {
-    /// Whether an op reading `input` runs on the path's packed kernels: the path has them and the
-    /// input lives in the arena (the kernels may read up to 15 bytes past it, into the read slack).
-    func runsPacked(_ input: Int) -> Bool { kernels.igemm != nil && tensors[input].storage == .arena }
+    /// Whether a conv-family op reading `input` runs on the path's packed conv kernel: the path
+    /// has one and the input lives in the arena (the kernels may read up to 15 bytes past it,
+    /// into the read slack).
+    func runsPacked(_ input: Int) -> Bool { kernels.conv != nil && inArena(input) }
+
+    func inArena(_ t: Int) -> Bool { tensors[t].storage == .arena }
 
     /// The per-channel requantization of a conv-family op (inputs 2, 3, 4: bias, multiplier, shift).
     func channelRequantization(_ s: OpSite, lo: Int32, hi: Int32) -> octk_qs8_requant {

@@ -45,14 +45,12 @@ enum Quantize: OpKind {
             return { octk_qs8_quantize_u8__reference(x, count, zi, zo, factor.multiplier, factor.shift, y) }
         }
         let x = UnsafePointer(r.float(xt)), scale = r.scale(yt)
-        if let quantize = r.kernels.igemm?.quantize {
-            guard r.worthSplitting(work: count * 8) else { return { quantize(x, count, scale, zo, y) } }
-            let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_job>.size).bindMemory(to: octk_qs8_quantize_job.self, capacity: 1)
-            job.initialize(to: octk_qs8_quantize_job(fn: quantize, x: x, scale: scale, zero_point: zo, y: y))
-            let pool = r.pool
-            return { octk_pool_run(pool, octk_qs8_quantize_job_run, job, count, 64) }
-        }
-        return { octk_qs8_quantize_f32__reference(x, count, scale, zo, y) }
+        let quantize = r.kernels.quantize.quantize!
+        guard r.worthSplitting(work: count * 8) else { return { quantize(x, count, scale, zo, y) } }
+        let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_job>.size).bindMemory(to: octk_qs8_quantize_job.self, capacity: 1)
+        job.initialize(to: octk_qs8_quantize_job(fn: quantize, x: x, scale: scale, zero_point: zo, y: y))
+        let pool = r.pool
+        return { octk_pool_run(pool, octk_qs8_quantize_job_run, job, count, 64) }
     }
 
     /// A 3-channel f32 NCHW input's Quantize (op `index`) and the Transpose to NHWC right after
@@ -62,7 +60,7 @@ enum Quantize: OpKind {
     /// qualify or the path has no such kernel.
     static func prepareFusedTranspose(index: Int, on r: Interpreter) throws(OctetError) -> (() -> Void)? {
         let ops = r.model.description.ops, op = ops[index], tensors = r.tensors
-        guard op.code == .quantize, let kernel = r.kernels.igemm?.quantize_nchw3, index + 1 < ops.count else { return nil }
+        guard op.code == .quantize, let kernel = r.kernels.quantize.quantize_nchw3, index + 1 < ops.count else { return nil }
         let next = ops[index + 1], xt = op.inputs[0], qt = op.outputs[0]
         let shape = tensors[qt].shape
         guard next.code == .transpose, next.inputs == [qt], next.params == [0, 2, 3, 1], tensors[xt].type == .float32,

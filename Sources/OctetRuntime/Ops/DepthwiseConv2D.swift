@@ -48,17 +48,15 @@ enum DepthwiseConv2D: OpKind {
         let xs = r.tensors[xt].shape, ys = r.tensors[yt].shape
         let weights = UnsafePointer(r.int8(op.inputs[1]))
         if r.runsPacked(xt), p.multiplier > 1 {
-            // [taps][C·m] → the GEMM's [C·m][taps] (groups of one input channel).
-            let m = Int(p.multiplier), taps = p.window.taps, outChannels = xs[3] * m
-            var relaid = [Int8](repeating: 0, count: outChannels * taps)
-            for t in 0..<taps { for o in 0..<outChannels { relaid[o * taps + t] = weights[t * outChannels + o] } }
-            return try relaid.withUnsafeBufferPointer { (w) throws(OctetError) in
-                let gemm = IndirectGEMM(groups: xs[3], taps: taps, cg: 1, og: m, weights: w.baseAddress!, lo: p.lo, hi: p.hi,
-                                        window: p.window, rows: nil)
-                return try gemm.prepare(s, on: r)
-            }
+            // C groups of one input and m output channels, the weights read in place: output
+            // channel o = c·m + j, tap t at [t][o] (the view (1, C·m, 0)).
+            let m = Int(p.multiplier), outChannels = xs[3] * m
+            let view = octk_qs8_weights(data: weights, o_stride: 1, tap_stride: outChannels, k_stride: 0)
+            let gemm = IndirectGEMM(groups: xs[3], taps: p.window.taps, cg: 1, og: m, weights: view, lo: p.lo, hi: p.hi,
+                                    window: p.window, rows: nil)
+            return try gemm.prepare(s, on: r)
         }
-        if r.runsPacked(xt) { return try preparePacked(p, s, on: r) }
+        if r.kernels.dwconv != nil, r.inArena(xt) { return try preparePacked(p, s, on: r) }
         var win = p.window.octk(input: xs, output: ys)
         var q = r.channelRequantization(s, lo: p.lo, hi: p.hi)
         let x = UnsafePointer(r.int8(xt)), y = r.int8(yt)
@@ -72,16 +70,16 @@ enum DepthwiseConv2D: OpKind {
     /// Multiplier 1 on the path's packed depthwise kernel; weights packed and the indirection
     /// buffer built here, once.
     static func preparePacked(_ p: DepthwiseConv2DParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
-        let path = r.kernels.igemm!, kernel = path.dwconv!
+        let config = r.kernels.dwconv!, kernel = config.fn!
         let op = s.op, xt = op.inputs[0], yt = op.outputs[0]
         let xs = r.tensors[xt].shape, ys = r.tensors[yt].shape
         let channels = xs[3], taps = p.window.taps
         var q = r.channelRequantization(s, lo: p.lo, hi: p.hi)
-        let bytes = path.dw_packed_bytes!(Int32(channels), Int32(taps))
+        let bytes = config.packed_bytes!(Int32(channels), Int32(taps))
         let storage = try r.allocateOwned(bytes: bytes)
         r.packedWeightBytes += bytes
         let packed = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_packed>.size).bindMemory(to: octk_qs8_dwconv_packed.self, capacity: 1)
-        path.dw_pack!(UnsafePointer(r.int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
+        config.pack!(UnsafePointer(r.int8(op.inputs[1])), &q, Int32(channels), Int32(taps), storage, packed)
         let ind = try r.indirection(s, window: p.window, taps: taps, zero: packed.pointee.zero)
         let pixels = ys[0] * ys[1] * ys[2]
         let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_dwconv_job>.size).bindMemory(to: octk_qs8_dwconv_job.self, capacity: 1)

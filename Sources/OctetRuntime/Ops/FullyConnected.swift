@@ -42,7 +42,8 @@ enum FullyConnected: OpKind {
         let xs = r.tensors[xt].shape, ws = r.tensors[s.op.inputs[1]].shape
         let w = UnsafePointer(r.int8(s.op.inputs[1]))
         if r.runsPacked(xt) {
-            let gemm = IndirectGEMM(groups: 1, taps: 1, cg: xs[1], og: ws[0], weights: w, lo: p.lo, hi: p.hi, window: nil, rows: nil)
+            let view = octk_qs8_weights(data: w, o_stride: xs[1], tap_stride: 0, k_stride: 1)  // [N][K]
+            let gemm = IndirectGEMM(groups: 1, taps: 1, cg: xs[1], og: ws[0], weights: view, lo: p.lo, hi: p.hi, window: nil, rows: nil)
             return try gemm.prepare(s, on: r)
         }
         var q = r.channelRequantization(s, lo: p.lo, hi: p.hi)

@@ -8,8 +8,9 @@ import OctetKernels
 /// built once, in `prepare`.
 struct IndirectGEMM {
     let groups, taps, cg, og: Int
-    /// Reference layout [groups·og][taps][cg].
-    let weights: UnsafePointer<Int8>
+    /// The weights as the packer reads them (element (o, t, k) of output channel o, tap t,
+    /// input channel k of the group); the row-merged view of a stem is the same memory.
+    let weights: octk_qs8_weights
     let lo, hi: Int32
     /// nil: fully connected.
     let window: Window?
@@ -17,7 +18,7 @@ struct IndirectGEMM {
     let rows: RowMergedInput?
 
     func prepare(_ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
-        let path = r.kernels.igemm!, kernel = path.fn!
+        let config = r.kernels.conv!, kernel = config.igemm!
         let xt = s.op.inputs[0], yt = s.op.outputs[0]
         let xs = r.tensors[xt].shape, ys = r.tensors[yt].shape
         // Same weights, seen as a kH × 1 kernel over kW·C channels: [O][kH][kW][C] is already
@@ -26,11 +27,12 @@ struct IndirectGEMM {
         let cg = rows?.rowBytes ?? self.cg
         var q = r.channelRequantization(s, lo: lo, hi: hi)
 
-        let bytes = path.conv_packed_bytes!(Int32(groups), Int32(taps), Int32(cg), Int32(og))
+        let bytes = octk_qs8_conv_packed_bytes(config.layout, Int32(groups), Int32(taps), Int32(cg), Int32(og))
         let storage = try r.allocateOwned(bytes: bytes)
         r.packedWeightBytes += bytes
         let packed = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_conv_packed>.size).bindMemory(to: octk_qs8_conv_packed.self, capacity: 1)
-        path.conv_pack!(weights, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
+        var view = weights
+        octk_qs8_conv_pack(config.layout, &view, &q, Int32(groups), Int32(taps), Int32(cg), Int32(og), storage, packed)
 
         let x = UnsafePointer(r.int8(xt)), y = r.int8(yt)
         let pixels = window == nil ? xs[0] : ys[0] * ys[1] * ys[2]
@@ -52,7 +54,7 @@ struct IndirectGEMM {
         let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
         job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: r.zeroPoint(yt), lo: lo, hi: hi, y: y))
         let pool = r.worthSplitting(work: pixels * groups * og * taps * cg) ? r.pool : nil
-        let tile = Int(path.mr)
+        let tile = Int(config.mr)
         if let padInput {
             return {
                 padInput()

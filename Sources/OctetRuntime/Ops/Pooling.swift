@@ -41,7 +41,7 @@ enum MaxPool2D: OpKind {
         let (x, y, xs, ys) = r.poolOperands(s)
         var win = p.window.octk(input: xs, output: ys)
         let inImage = xs[1] * xs[2] * xs[3], outImage = ys[1] * ys[2] * ys[3], channels = Int32(xs[3])
-        let maxpool = r.kernels.igemm?.maxpool ?? octk_qs8_maxpool_nhwc__reference
+        let maxpool = r.kernels.pooling.maxpool!
         return { for n in 0..<xs[0] { maxpool(x + n * inImage, channels, &win, y + n * outImage) } }
     }
 }
@@ -60,7 +60,7 @@ enum AveragePool2D: OpKind {
         var win = p.window.octk(input: xs, output: ys)
         let inImage = xs[1] * xs[2] * xs[3], outImage = ys[1] * ys[2] * ys[3], channels = Int32(xs[3])
         let includePad = p.countIncludePad, z = r.zeroPoint(s.op.inputs[0])
-        let average = r.kernels.igemm?.avgpool ?? octk_qs8_avgpool_nhwc__reference
+        let average = r.kernels.pooling.avgpool!
         return { for n in 0..<xs[0] { average(x + n * inImage, channels, &win, includePad, z, y + n * outImage) } }
     }
 }
@@ -83,7 +83,7 @@ enum GlobalAveragePool: OpKind {
         let (x, y, xs, _) = r.poolOperands(s)
         let pixels = xs[1] * xs[2], channels = xs[3]
         let zi = r.zeroPoint(s.op.inputs[0]), zo = r.zeroPoint(s.op.outputs[0]), m = p.output.multiplier, shift = p.output.shift
-        let pool = r.kernels.igemm?.global_avgpool ?? octk_qs8_global_avgpool_nhwc__reference
+        let pool = r.kernels.pooling.global_avgpool!
         return {
             for n in 0..<xs[0] { pool(x + n * pixels * channels, pixels, Int32(channels), zi, zo, m, shift, y + n * channels) }
         }

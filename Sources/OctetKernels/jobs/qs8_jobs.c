@@ -1,5 +1,5 @@
 // Pool adapters: a prepared op (kernel + arguments) run over a range of output pixels.
-#include "octk_qs8_igemm.h"
+#include "octk_jobs.h"
 
 void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end) {
   const octk_qs8_igemm_job* j = job;
@@ -21,20 +21,12 @@ void octk_qs8_quantize_job_run(void* job, size_t begin, size_t end) {
   j->fn(j->x + begin, end - begin, j->scale, j->zero_point, j->y + begin);
 }
 
-// Columns [begin, end) of x [rows][cols] → rows [begin, end) of y [cols][rows].
-void octk_s8_transpose_job_run(void* job, size_t begin, size_t end) {
-  const octk_s8_transpose_job* j = job;
-  for (size_t c0 = begin; c0 < end; c0 += 64) {
-    const size_t width = end - c0 < 64 ? end - c0 : 64;
-    for (size_t r0 = 0; r0 < j->rows; r0 += 64) {
-      const size_t height = j->rows - r0 < 64 ? j->rows - r0 : 64;
-      for (size_t c = c0; c < c0 + width; ++c)
-        for (size_t r = r0; r < r0 + height; ++r) j->y[c * j->rows + r] = j->x[r * j->cols + c];
-    }
-  }
-}
-
 void octk_qs8_quantize_nchw3_job_run(void* job, size_t begin, size_t end) {
   const octk_qs8_quantize_nchw3_job* j = job;
   j->fn(j->x, j->plane, begin, end, j->scale, j->zero_point, j->nchw, j->nhwc);
+}
+
+void octk_s8_transpose_job_run(void* job, size_t begin, size_t end) {
+  const octk_s8_transpose_job* j = job;
+  octk_s8_transpose_columns(j->rows, j->cols, j->x, j->y, begin, end);
 }

@@ -1,7 +1,7 @@
-// Packing of depthwise conv weights: 16c (int32 or int16 weights) and 64c4 (octk_qs8_igemm.h).
+// Packing of depthwise conv weights: 16c (int32 or int16 weights) and 64c4 (octk_qs8_dwconv.h).
 #include <string.h>
 
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_dwconv.h"
 
 static size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 

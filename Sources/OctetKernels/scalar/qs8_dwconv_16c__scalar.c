@@ -1,6 +1,6 @@
 // Portable twin of the 16c depthwise kernels: same packing and data path, sums wrapping in
 // uint32 as the SIMD kernels' int32 lanes do.
-#include "octk_qs8_igemm.h"
+#include "octk_qs8_dwconv.h"
 
 void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y) {

@@ -1,0 +1,107 @@
+// int8 convolution as an indirect GEMM on packed weights (no im2col copy): the fast path of
+// Conv2D (any kernel, stride, padding, dilation, groups) and, with one tap, of 1×1 convs and
+// fully-connected layers; a depthwise conv with multiplier m > 1 is C groups of one input and
+// m output channels. Every kernel equals octk_qs8_conv_nhwc__reference bit for bit whenever
+// the spec's int32 accumulation guarantee holds (Σ (x − z_in)·w + bias fits int32).
+//
+// Data path: acc[o] = Σ_k (x[k] + offset)·w[o][k] + bias'[o] with bias' = bias − (offset + z_in)·Σ_k w[o][k],
+// where offset is what the kernel adds to every input byte (128 for x86 VNNI, which multiplies
+// x ^ 0x80 = x + 128 as an unsigned byte by signed weights; 0 for signed × signed products), so
+// acc = Σ_k (x[k] − z_in)·w[o][k] + bias; a padding tap reads a row of z_in bytes (x − z_in = 0).
+// Output: clamp(z_out + requant(acc, M0[o], shift[o]), lo, hi).
+#ifndef OCTK_QS8_CONV_H
+#define OCTK_QS8_CONV_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "octk_config.h"
+#include "octk_f32.h"
+#include "octk_qs8.h"
+#include "octk_qs8_packing.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// Conv weights and per-channel parameters packed for one layout. All pointers point into one
+/// caller-owned, 64-byte aligned block of octk_qs8_conv_packed_bytes() bytes.
+typedef struct {
+  int groups, taps;   // taps = kernel_h · kernel_w
+  int cg, cg4;        // input channels per group, and rounded up to a multiple of 4
+  int og, blocks;     // output channels per group, ceil(og / nr)
+  int channels;       // input channels (all groups)
+  const int8_t* weights;      // the layout's header (if any), then [groups][blocks][taps][layout order], 0 past og and cg
+  const int32_t* bias;        // [groups][blocks][nr]: bias' (0 past og)
+  const int32_t* multiplier;  // [groups][blocks][nr]
+  const int32_t* shift;       // [groups][blocks][nr], clamped to [−31, 30]
+  const int8_t* zero;         // [channels + 64] bytes of z_in: the row padding taps read
+} octk_qs8_conv_packed;
+
+/// How a kernel wants its weights: blocks of `nr` output channels; per tap, the group's input
+/// channels rounded up to `kr` (zero weights past cg), element (n, k) of a tap at `offset`.
+typedef struct octk_qs8_conv_layout {
+  const char* name;      // "32c4", "16c4s16", …
+  int nr, kr;
+  int weight_bytes;      // 1: int8 weights; 2: sign-extended int16 weights
+  int32_t input_offset;  // added to every input byte by the kernel (128 or 0), folded into the bias
+  size_t header_bytes;   // bytes before the weights (a flags word for the ARM kernels)
+  /// Element index of (channel n < nr, input channel k < kpad) inside one tap of one block.
+  size_t (*offset)(const struct octk_qs8_conv_layout* l, int n, int k, int kpad);
+  /// Non-zero: this flag is set in the header's int32 word 0 when some channel has −128 at both k
+  /// and k + 8 of a 16-byte k chunk (the 8c16 kernel's int16 pair sums could then overflow).
+  int32_t pair_overflow_flag;
+} octk_qs8_conv_layout;
+
+/// 32c4: [taps][cg4 / 4][32][4] per block (x86 VNNI and its scalar twin; input offset 128).
+#define OCTK_QS8_32C4_NR 32
+#define OCTK_QS8_32C4_KR 4
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_32c4;
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4s16;  // x86 AVX2 (int16, vpmaddwd order)
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4;     // ARM SDOT
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c8;     // ARM SMMLA
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_8c16;     // ARM SMULL/SMLAL
+
+/// Bytes octk_qs8_conv_pack writes (a multiple of 64).
+size_t octk_qs8_conv_packed_bytes(const octk_qs8_conv_layout* l, int groups, int taps, int cg, int og);
+
+/// Packs weights w (groups·og output channels, taps, cg input channels per group) and q's bias,
+/// multiplier and shift into `storage` (64-byte aligned, octk_qs8_conv_packed_bytes bytes),
+/// described in *out. The one packer of every layout.
+void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w, const octk_qs8_requant* q, int groups,
+                        int taps, int cg, int og, void* storage, octk_qs8_conv_packed* out);
+
+/// Indirection buffer of a conv window: ind[p·taps + ky·kernel_w + kx] = address of input pixel
+/// (iy, ix) of x [in_h][in_w][channels] (its channel 0) for output pixel p = oy·out_w + ox,
+/// or `zero` when the tap falls in the padding. ind has out_h·out_w·kernel_h·kernel_w entries.
+void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window* win, const int8_t* zero,
+                               const int8_t** ind);
+
+/// Output pixels [pixel_begin, pixel_end) of an indirect conv: y[p][g·og + o] for every group g
+/// and o < og, row stride out_channels = groups·og. Reads groups of input channels, so up to 3
+/// bytes past a pixel's last group may be read (never used): the 16 bytes after the input
+/// tensor must be readable and written by no thread during the call (the arena plan's read slack).
+typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// Portable C twin of the 32c4 kernels (same packing, same data path), as the packing's own check.
+void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                   size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// A conv kernel and the layout it reads.
+typedef struct {
+  octk_config_key key;
+  const char* name;  // the kernel's full name
+  octk_qs8_igemm_fn igemm;
+  int mr;            // output pixels per tile: the thread pool's split granule
+  const octk_qs8_conv_layout* layout;
+} octk_qs8_conv_config;
+
+/// Every conv kernel, fastest first per path. No reference row: a path without one (the
+/// "reference" path) runs octk_qs8_conv_nhwc__reference, unpacked.
+extern const octk_qs8_conv_config octk_qs8_conv_configs[];
+extern const size_t octk_qs8_conv_config_count;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
