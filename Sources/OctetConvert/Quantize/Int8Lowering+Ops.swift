@@ -92,6 +92,7 @@ extension Int8Lowering {
             emit(.resizeNearest, [int8(node.inputs[0])], [int8(node.outputs[0])], rows.first + cols.first)
         case let .convTranspose(p):
             try convTransposeFallback(node, p)
+        case .lrn: throw unsupported(node, "LRN has no int8 lowering yet (float path only)")
         }
     }
 
