@@ -72,6 +72,8 @@ OP_MODULES = {
     "Resize": "resize",
     "Identity": "identity",
     "Dropout": "dropout",
+    "LRN": "lrn",
+    "Sum": "sum",
     "Constant": "constant",
 }
 OP_TYPES = set(OP_MODULES)

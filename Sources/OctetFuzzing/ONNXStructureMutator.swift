@@ -29,7 +29,7 @@ public enum ONNXStructureMutator {
     static let attributeNames = ["kernel_shape", "pads", "strides", "dilations", "group", "axis", "axes", "perm", "auto_pad",
                                  "ceil_mode", "count_include_pad", "alpha", "beta", "transA", "transB", "mode", "value", "to",
                                  "allowzero", "output_padding", "output_shape", "epsilon", "coordinate_transformation_mode",
-                                 "nearest_mode", "starts", "ends", "shape", "min", "max", "scales", "storage_order", "start", "end"]
+                                 "nearest_mode", "starts", "ends", "shape", "min", "max", "scales", "storage_order", "start", "end", "size", "bias"]
     static let strings = ["SAME_UPPER", "SAME_LOWER", "VALID", "NOTSET", "nearest", "linear", "cubic", "constant", "reflect", "edge",
                           "wrap", "half_pixel", "align_corners", "asymmetric", "pytorch_half_pixel", "tf_half_pixel_for_nn", "floor",
                           "ceil", "round_prefer_floor", "round_prefer_ceil", ""]
@@ -37,7 +37,7 @@ public enum ONNXStructureMutator {
                           "BatchNormalization", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip", "LeakyRelu",
                           "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "PRelu", "Softmax", "Flatten", "Reshape", "Squeeze",
                           "Unsqueeze", "Transpose", "Concat", "Pad", "Slice", "Resize", "Upsample", "Identity", "Dropout",
-                          "Constant", "Shape", "Gather", "Cast", "ConstantOfShape", "Neg"]
+                          "Constant", "Shape", "Gather", "Cast", "ConstantOfShape", "Neg", "LRN", "Sum"]
 
     static func pick<T>(_ list: [T], _ r: inout FuzzInputData) -> T { list[Int(r.next() % UInt64(list.count))] }
     static func index(_ count: Int, _ r: inout FuzzInputData) -> Int { Int(r.next() % UInt64(max(count, 1))) }

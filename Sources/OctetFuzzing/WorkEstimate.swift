@@ -64,6 +64,9 @@ enum WorkEstimate {
                 work = Saturating.add(work, Saturating.mul(out, k))
             case let .maxPool(p), let .averagePool(p):
                 work = Saturating.add(work, Saturating.mul(out, p.kernelH, p.kernelW))
+            case let .lrn(p):  // each output sums min(size, C) squares
+                let c = dims(node.inputs[0]).count > 1 ? dims(node.inputs[0])[1] : 1
+                work = Saturating.add(work, Saturating.mul(out, min(p.size, c)))
             default:
                 break
             }

@@ -47,6 +47,10 @@ public enum Converter {
         let start = Date()
         let imported = try ONNXImporter.importModel(data: source, directory: directory, name: onnxPath)
         let float = try FloatModel(imported: imported, options: options.passes)
+        if let k = imported.outputTypes.firstIndex(of: .bool) {
+            throw ConvertError.unsupported(node: float.outputNames[k], opType: "model",
+                                           what: "graph output '\(float.outputNames[k])' is a bool Dropout mask; int8 models have float outputs only")
+        }
         guard float.graph.inputs.count == 1 else {
             throw ConvertError.unsupported(node: onnxPath, opType: "model", what: "\(float.graph.inputs.count) inputs; calibration feeds single-input models")
         }

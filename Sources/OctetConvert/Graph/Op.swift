@@ -33,6 +33,8 @@ public enum Op: Sendable, Equatable {
     /// Per-axis start, step and count, normalised at import (every axis listed).
     case slice(SliceParams)
     case resize(ResizeParams)
+    /// Local response normalization across channels (ONNX LRN) of a 4-D `[N,C,H,W]` input.
+    case lrn(LRNParams)
     /// Copies the input (kept only where a graph output must be its own value).
     case identity
 }
@@ -145,6 +147,20 @@ public struct PoolParams: Sendable, Equatable {
         var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
         if ceilMode && (out - 1) * stride >= input + padBegin { out -= 1 }
         return out
+    }
+}
+
+/// ONNX LRN: `y = x / (bias + alpha/size · Σ x²)^beta`, the sum over channels
+/// `[c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉]` inside `[0, C)` (kernel: `octk_f32_lrn_nhwc`).
+public struct LRNParams: Sendable, Equatable {
+    /// Window length in channels (≥ 1).
+    public var size: Int
+    public var alpha: Float
+    public var beta: Float
+    public var bias: Float
+
+    public init(size: Int, alpha: Float = 1e-4, beta: Float = 0.75, bias: Float = 1) {
+        self.size = size; self.alpha = alpha; self.beta = beta; self.bias = bias
     }
 }
 

@@ -110,6 +110,11 @@ public enum ShapeInference {
             try need(1...1)
             guard p.outputShape.count == s[0].count else { throw invalid("resize rank") }
             return [p.outputShape]
+        case let .lrn(p):
+            try need(1...1)
+            guard s[0].count == 4 else { throw invalid("input \(s[0]) must be 4-D") }
+            guard p.size >= 1 else { throw invalid("size \(p.size) must be at least 1") }
+            return [s[0]]
         }
     }
 

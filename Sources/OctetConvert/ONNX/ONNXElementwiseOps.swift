@@ -1,4 +1,4 @@
-/// Gemm, binary arithmetic, activations and Softmax import.
+/// Gemm, binary arithmetic (and Sum), activations and Softmax import.
 extension ImportContext {
     /// Gemm: `alpha·op(A)·op(B) + beta·C`. A transposed A/B becomes an explicit Transpose node
     /// (folded away when B is a constant weight), so the IR op only sees `[M,K]·[K,N]`.
@@ -28,6 +28,22 @@ extension ImportContext {
         guard let op = BinaryOp(rawValue: node.opType) else { throw node.unsupported("binary op") }
         if node.opset < 7, node.attributes.has("broadcast") { throw node.unsupported("legacy broadcast attribute") }
         return try emit(node, .binary(op, activation: .none), inputs: [try input(node, 0), try input(node, 1)])
+    }
+
+    /// Sum (variadic, NumPy broadcasting): a left-to-right chain of binary Adds, so every later
+    /// stage (fusion, int8 lowering) sees ordinary Adds; one input passes through unchanged.
+    mutating func importSum(_ node: ONNXNode) throws -> [Operand] {
+        guard node.inputCount >= 1 else { throw node.invalid("needs at least one input") }
+        if node.inputCount == 1 { return [try requiredOperand(node, 0)] }
+        var acc = try input(node, 0)
+        for i in 1..<node.inputCount {
+            let rhs = try input(node, i)
+            let step = i == node.inputCount - 1 ? node : ONNXNode(proto: node.proto, name: "\(node.name).add\(i)", opset: node.opset)
+            let out = try emit(step, .binary(.add, activation: .none), inputs: [acc, rhs])
+            if i == node.inputCount - 1 { return out }
+            acc = single(out)
+        }
+        fatalError("unreachable: the loop returns on its last input")
     }
 
     mutating func importUnary(_ node: ONNXNode) throws -> [Operand] {

@@ -47,7 +47,7 @@ struct HostArray {
 extension ImportContext {
     static let hostFoldable: Set<String> = [
         "Gather", "Cast", "Unsqueeze", "Squeeze", "Concat", "Reshape", "Flatten", "Slice",
-        "Add", "Sub", "Mul", "Div", "Identity", "Dropout", "Transpose", "ConstantOfShape", "Neg",
+        "Add", "Sub", "Mul", "Div", "Identity", "Transpose", "ConstantOfShape", "Neg",
     ]
 
     mutating func foldOnHost(_ node: ONNXNode) throws -> [Operand]? {
@@ -63,7 +63,7 @@ extension ImportContext {
         guard let x = inputs.first ?? nil else { return nil }
         let result: HostArray
         switch node.opType {
-        case "Identity", "Dropout": result = x
+        case "Identity": result = x
         case "Neg": result = HostArray(shape: x.shape, data: x.data.map { -$0 }, isInt: x.isInt)
         case "Cast":
             let to = try node.attributes.int("to", default: 1)

@@ -9,6 +9,16 @@ public struct ImportedModel: Sendable {
     /// Per graph input: true when its leading dimension is symbolic (dynamic batch).
     public var dynamicBatch: [Bool]
     public var producer: String
+    /// Element type of each graph output as ONNX declares it (`graph.outputs` order). Octet
+    /// computes float32; a `.bool` output (a Dropout mask) holds 0 or 1 in its float tensor.
+    public var outputTypes: [OutputElementType]
+}
+
+/// What a graph output's float values stand for.
+public enum OutputElementType: String, Sendable, Equatable {
+    case float32
+    /// 0 = false, 1 = true.
+    case bool
 }
 
 /// Reads ONNX files (opsets 9–25, default domain) into the float IR.
@@ -58,7 +68,8 @@ public enum ONNXImporter {
         context.bindings = bindings
         try context.importGraph(model.graph)
         return ImportedModel(graph: context.graph, opset: opset, dynamicBatch: context.dynamicBatch,
-                             producer: model.producerName + (model.producerVersion.isEmpty ? "" : " " + model.producerVersion))
+                             producer: model.producerName + (model.producerVersion.isEmpty ? "" : " " + model.producerVersion),
+                             outputTypes: context.outputTypes)
     }
 }
 
@@ -80,6 +91,11 @@ struct ImportContext {
     var operands: [String: Operand] = [:]
     /// Host constants already turned into graph constants, by ONNX name.
     var materialized: [String: ValueID] = [:]
+    /// ONNX names of bool tensors (Dropout masks) with their shapes: no node may read them; a
+    /// graph output among them is a constant of ones.
+    var boolOperands: [String: [Int]] = [:]
+    /// Element type of each graph output, filled by `importGraph`.
+    var outputTypes: [OutputElementType] = []
 
     init(opset: Int, directory: URL?) {
         self.opset = opset
@@ -103,6 +119,9 @@ struct ImportContext {
                 throw ConvertError.unsupported(node: name, opType: proto.opType, what: "operator domain '\(proto.domain)'")
             }
             let node = ONNXNode(proto: proto, name: name, opset: opset)
+            if let mask = proto.input.first(where: { boolOperands[$0] != nil }) {
+                throw node.unsupported("reads the Dropout mask '\(mask)' (bool); a mask may only be unused or a graph output")
+            }
             let outputs = try importNode(node)
             for (i, outputName) in proto.output.enumerated() where !outputName.isEmpty {
                 guard i < outputs.count else {
@@ -115,8 +134,14 @@ struct ImportContext {
             }
         }
         for output in g.output {
-            guard let operand = operands[output.name] else {
+            guard var operand = operands[output.name] else {
                 throw ConvertError.invalidModel("graph output '\(output.name)' is not produced by any node")
+            }
+            if let dims = boolOperands[output.name] {
+                operand = .host(.float(Tensor(shape: dims, repeating: 1)))
+                outputTypes.append(.bool)
+            } else {
+                outputTypes.append(.float32)
             }
             var id = value(for: operand, name: output.name)
             // An output that is also an input or another output gets its own copy.

@@ -23,23 +23,15 @@ extension ImportContext {
         case "Pad": return try importPad(node)
         case "Slice": return try importSlice(node)
         case "Resize", "Upsample": return try importResize(node)
-        case "Identity", "Dropout": return try importIdentity(node)
+        case "Identity": return [try requiredOperand(node, 0)]
+        case "Dropout": return try importDropout(node)
+        case "Sum": return try importSum(node)
+        case "LRN": return try importLRN(node)
         case "Constant": return [.host(try constantNodeValue(node))]
         case "Shape": return [.host(try shapeOf(node))]
         default:
             throw node.unsupported("operator \(node.opType) is not implemented")
         }
-    }
-
-    mutating func importIdentity(_ node: ONNXNode) throws -> [Operand] {
-        if node.opType == "Dropout", node.proto.output.count > 1, !node.proto.output[1].isEmpty {
-            throw node.unsupported("Dropout mask output")
-        }
-        if node.opType == "Dropout", node.opset >= 12, let training = try constantInput(node, 2, "training_mode"),
-           training.int64Values.first ?? 0 != 0 {
-            throw node.unsupported("Dropout in training mode")
-        }
-        return [try requiredOperand(node, 0)]
     }
 
     func constantNodeValue(_ node: ONNXNode) throws -> HostTensor {

@@ -47,7 +47,7 @@ enum ChannelsLastLayout {
 
     static func requirement(_ op: Op, graph: Graph, node: Node) -> Requirement {
         switch op {
-        case .conv, .convTranspose, .maxPool, .averagePool, .resize: return .spatial
+        case .conv, .convTranspose, .maxPool, .averagePool, .resize, .lrn: return .spatial
         case .globalAveragePool, .globalMaxPool: return graph[node.inputs[0]].shape.count == 4 ? .spatial : .plain
         case .fullyConnected, .matMul, .reshape: return .plain
         case let .softmax(_, legacy): return legacy ? .plain : .follow

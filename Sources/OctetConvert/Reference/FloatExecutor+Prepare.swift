@@ -24,6 +24,7 @@ extension FloatExecutor {
         case let .pad(pads, value, mode): return preparePad(node, pads, value, mode)
         case let .slice(p): return prepareSlice(node, p)
         case let .resize(p): return try prepareResize(node, p)
+        case let .lrn(p): return try prepareLRN(node, p)
         }
     }
 
@@ -112,6 +113,7 @@ extension Op {
         case .pad: return "Pad"
         case .slice: return "Slice"
         case .resize: return "Resize"
+        case .lrn: return "LRN"
         case .identity: return "Identity"
         }
     }

@@ -69,6 +69,12 @@ void octk_f32_resize_nhwc(const float* x, int in_w, int channels, int out_h, int
                           const int32_t* y0, const int32_t* y1, const float* wy,
                           const int32_t* x0, const int32_t* x1, const float* wx, float* out);
 
+/// Local response normalization across channels (ONNX LRN) of x[pixels][channels]:
+/// y = x / (bias + alpha/size · Σ x²)^beta, the sum over channels [c − ⌊(size−1)/2⌋,
+/// c + ⌈(size−1)/2⌉] inside [0, channels). Computed in double, rounded once; x and y distinct.
+void octk_f32_lrn_nhwc(const float* x, size_t pixels, int channels, int size, float alpha, float beta, float bias,
+                       float* y);
+
 #ifdef __cplusplus
 }
 #endif
