@@ -24,6 +24,10 @@ For each model this script:
    relative error max|octet − ort| / max|ort| against the bar 1e-3, beside the same measure
    between onnxruntime with and without its graph optimizations (the float noise floor).
 
+5. converts the model to int8 (`octet convert`, calibrated on --calibration-samples other
+   seeded inputs) and runs it (`octet run`), reporting the output SQNR against onnxruntime's
+   float output and whether the top-1 class agrees.
+
 Writes docs/CLASSIC_MODELS.md. Exits 1 if any model misses the bar or fails to run.
 
     swift build --product octet          # or -c release; --octet picks the binary
@@ -258,6 +262,25 @@ def run_octet(octet: str, path: str, x_path: str, names: list[str], tmp: str) ->
     return [np.load(f) for f in files], seconds
 
 
+def run_int8(octet: str, path: str, x_path: str, calib_path: str, names: list[str], tmp: str) -> tuple[list[np.ndarray], float]:
+    """`octet convert` (calibration on `calib_path`, bias correction and equalization off: they
+    only move biases and scales and double the conversion time), then `octet run` of the .octet."""
+    model = os.path.join(tmp, "model.octet")
+    start = time.perf_counter()
+    proc = subprocess.run([octet, "convert", path, "--calibration", calib_path, "-o", model, "--bias-correction", "off",
+                           "--equalization", "off"], capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr.strip() or proc.stdout.strip())
+    got, _ = run_octet(octet, model, x_path, names, tmp)
+    return got, seconds
+
+
+def sqnr_db(got: np.ndarray, want: np.ndarray) -> float:
+    noise = float(np.sum((got.astype(np.float64) - want) ** 2))
+    return float("inf") if noise == 0 else 10 * np.log10(float(np.sum(want.astype(np.float64) ** 2)) / noise)
+
+
 def main() -> int:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -266,6 +289,8 @@ def main() -> int:
     ap.add_argument("--out-dir", default=os.path.join(root, "models", "classic"))
     ap.add_argument("--octet", default=None, help="octet binary (default: .build/release/octet, else .build/debug/octet)")
     ap.add_argument("--report", default=os.path.join(root, "docs", "CLASSIC_MODELS.md"))
+    ap.add_argument("--calibration-samples", type=int, default=4,
+                    help="seeded N(0, 1) inputs the int8 conversion calibrates on (default 4)")
     args = ap.parse_args()
     octet = args.octet
     if octet is None:
@@ -292,12 +317,26 @@ def main() -> int:
         ops = sorted({n.op_type for n in model.graph.node})
         names, want = run_ort(path, x)
         _, tuned = run_ort(path, x, optimize=True)  # the same runtime, other kernels: the float noise floor
+        calib = np.random.default_rng(seed + 3).standard_normal((args.calibration_samples, 3, 224, 224), dtype=np.float32)
+        calib_path = os.path.join(args.out_dir, short + ".calibration.npy")
+        np.save(calib_path, calib)
         with tempfile.TemporaryDirectory() as tmp:
             try:
                 got, seconds = run_octet(octet, path, x_path, names, tmp)
                 error = None
             except RuntimeError as e:
                 got, seconds, error = [], float("nan"), str(e)
+            try:
+                got8, convert_seconds = run_int8(octet, path, x_path, calib_path, names, tmp)
+                int8_error = None
+            except RuntimeError as e:
+                got8, convert_seconds, int8_error = [], float("nan"), str(e)
+        # int8 against onnxruntime's float output: SQNR and top-1 of the last output (the logits).
+        int8_result = None
+        if int8_error is None:
+            g8, w8 = got8[-1].reshape(want[-1].shape), want[-1]
+            int8_result = (names[-1], sqnr_db(g8, w8), int(g8.argmax()) == int(w8.argmax()), convert_seconds)
+        failed |= int8_error is not None
         results = []
         for i, (name, w) in enumerate(zip(names, want)):
             noise = float(np.abs(tuned[i] - w).max() / np.abs(w).max())
@@ -311,10 +350,11 @@ def main() -> int:
             results.append((name, list(w.shape), float(np.abs(w).max()), rel, noise, top, ok_shape and rel <= BAR))
         ok = error is None and all(r[6] for r in results)
         failed |= not ok
-        rows.append((short, title, params, tensors, ops, results, seconds, error))
+        rows.append((short, title, params, tensors, ops, results, seconds, error, int8_result, int8_error))
         worst = max((r[3] for r in results), default=float("nan"))
         print(f"{short:13s} {params / 1e6:7.1f} M params  rel {worst:.2e}  {'ok' if ok else 'FAIL'}"
-              + (f"  ({error})" if error else ""), flush=True)
+              + (f"  ({error})" if error else "")
+              + (f"  int8 {int8_result[1]:.1f} dB" if int8_result else f"  int8 FAILED ({int8_error})"), flush=True)
 
     binary = os.path.relpath(octet, root)
     with open(args.report, "w") as f:
@@ -333,13 +373,27 @@ def main() -> int:
         f.write("| model | params | ops | output | shape | max abs(ort) | relative error | ort opt vs not | same top-1 | "
                 "within bar | `octet run` wall s |\n")
         f.write("|---|---|---|---|---|---|---|---|---|---|---|\n")
-        for short, title, params, tensors, ops, results, seconds, error in rows:
+        for short, title, params, tensors, ops, results, seconds, error, _, _ in rows:
             for j, (name, shape, ref, rel, noise, top, ok) in enumerate(results):
                 lead = (f"| {title} | {params / 1e6:.1f} M | {', '.join(ops)} |" if j == 0 else "| | | |")
                 f.write(f"{lead} {name} | {shape} | {ref:.3g} | {rel:.2e} | {noise:.1e} | {'yes' if top else 'no'} | "
                         f"{'yes' if ok else '**no**'} | {seconds:.1f} |\n")
             if error:
                 f.write(f"\n**{title}: octet failed:** {error}\n\n")
+        f.write("\n## int8\n\n")
+        f.write(f"Each model converted by `octet convert` (calibration: {args.calibration_samples} other seeded N(0, 1) inputs, "
+                "`--bias-correction off --equalization off`), then run by `octet run` on the test input; compared with "
+                "onnxruntime's float output (the logits where the model ends in Softmax). Random weights are no accuracy "
+                "benchmark: this shows that every model converts and runs in int8 and tracks float.\n\n")
+        f.write("| model | int8 ops in float | output | SQNR vs onnxruntime fp32 (dB) | same top-1 | convert wall s |\n")
+        f.write("|---|---|---|---|---|---|\n")
+        for short, title, params, tensors, ops, results, seconds, error, int8_result, int8_error in rows:
+            fallback = ", ".join(o for o in ("LRN", "Softmax") if o in ops) or "—"
+            if int8_result:
+                name, db, top, conv_s = int8_result
+                f.write(f"| {title} | {fallback} | {name} | {db:.1f} | {'yes' if top else 'no'} | {conv_s:.1f} |\n")
+            else:
+                f.write(f"| {title} | {fallback} | — | **failed:** {int8_error} | — | — |\n")
         f.write(f"\nMachine: {cpu_model()}, {os.cpu_count()} cores; onnx {onnx.__version__}, onnxruntime "
                 f"{__import__('onnxruntime').__version__}, seed {args.seed}, binary `{binary}`; produced by "
                 "`.venv/bin/python tools/classic_models.py` (wall time includes process start, ONNX import and "

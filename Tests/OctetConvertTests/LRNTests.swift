@@ -1,5 +1,6 @@
 import Foundation
 import OctetConvert
+import OctetRuntime
 import Testing
 import _TestSupport
 
@@ -20,6 +21,27 @@ import _TestSupport
         // The kernel computes in double and rounds once; the references compute in float.
         let error = relativeMaxError(output.data, expected.data)
         #expect(error < 1e-5, "\(name): relative max error \(error)")
+    }
+
+    /// In int8, LRN runs as a float fallback (Dequantize → LRN(f32) → Quantize) on the same C
+    /// kernel; the int8 model tracks the float one (the conv before it is int8).
+    @Test func convertsToInt8AsFloatFallback() throws {
+        let dir = try #require(Bundle.module.resourceURL).appendingPathComponent("Fixtures/ops")
+        let onnx = dir.appendingPathComponent("lrn_after_conv.onnx").path
+        let input = try NumpyFile.read(path: dir.appendingPathComponent("lrn_after_conv.input.npy").path)
+        var options = ConversionOptions()
+        options.progress = false
+        let result = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
+        let codes = result.model.ops.map(\.code)
+        #expect(codes.contains(.lrnF32) && codes.contains(.conv2D), "\(codes)")
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("lrn-\(getpid()).octet").path
+        try Data(result.bytes).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        let int8 = try Int8Model(path: path).run([input])[0]
+        let float = try FloatModel(onnxPath: onnx).run([input])[0]
+        var signal = 0.0, noise = 0.0
+        for (q, f) in zip(int8.data, float.data) { signal += Double(f * f); noise += Double((q - f) * (q - f)) }
+        #expect(10 * log10(signal / noise) > 30, "output SQNR \(10 * log10(signal / noise)) dB")
     }
 
     /// A 4-D LRN is one IR node, stored NHWC between its neighbours.

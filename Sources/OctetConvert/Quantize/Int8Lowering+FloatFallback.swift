@@ -91,6 +91,14 @@ extension Int8Lowering {
         emit(MatMulF32Params(), [floatInput(node.inputs[0]), floatInput(node.inputs[1])], [floatOutput(y)])
         finishFloat(y)
     }
+
+    /// LRN has no int8 kernel: Dequantize → LRN(f32) over the NHWC storage → Quantize.
+    mutating func lrnFallback(_ node: Node, _ p: LRNParams) throws {
+        let x = node.inputs[0], y = node.outputs[0]
+        guard graph[x].shape.count == 4, graph[x].layout == .channelsLast else { throw unsupported(node, "LRN of a non-image tensor in int8") }
+        emit(LRNF32Params(size: Int32(p.size), alpha: p.alpha, beta: p.beta, bias: p.bias), [floatInput(x)], [floatOutput(y)])
+        finishFloat(y)
+    }
 }
 
 extension Array where Element == Float {

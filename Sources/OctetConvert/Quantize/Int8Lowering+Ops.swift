@@ -88,7 +88,7 @@ extension Int8Lowering {
             emit(ResizeNearestParams(rows: rows.first, cols: cols.first), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case let .convTranspose(p):
             try convTransposeFallback(node, p)
-        case .lrn: throw unsupported(node, "LRN has no int8 lowering yet (float path only)")
+        case let .lrn(p): try lrnFallback(node, p)
         }
     }
 

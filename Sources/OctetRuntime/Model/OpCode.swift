@@ -62,6 +62,9 @@ public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     /// Float fallback: x f32 → y f32. params: mode (0 constant, 1 reflect, 2 edge), value (f32
     /// bits), begin pads (rank), end pads (rank); negative pads crop.
     case padF32 = 105
+    /// Float fallback: local response normalization across the channels of x f32 [N,H,W,C] →
+    /// y f32 of x's shape (ONNX LRN). params: size, alpha, beta, bias (the last three f32 bits).
+    case lrnF32 = 106
 
     /// The op kind's display name ("Conv2D").
     public var description: String {

@@ -313,3 +313,41 @@ enum PadF32: OpKind {
         }
     }
 }
+
+/// LRNF32 parameters: the window size (channels), alpha, beta, bias.
+public struct LRNF32Params: DecodableOpParams {
+    public static let code = OpCode.lrnF32
+    public var size: Int32
+    public var alpha, beta, bias: Float
+    public init(size: Int32, alpha: Float, beta: Float, bias: Float) { self.size = size; self.alpha = alpha; self.beta = beta; self.bias = bias }
+    init(decoding s: OpSite) throws(OctetError) {
+        let w = try s.words(4)
+        self.init(size: w[0], alpha: floatWord(w[1]), beta: floatWord(w[2]), bias: floatWord(w[3]))
+    }
+    public var words: [Int32] { [size, wordOfFloat(alpha), wordOfFloat(beta), wordOfFloat(bias)] }
+    public static func == (a: Self, b: Self) -> Bool { a.words == b.words }
+}
+
+/// y = x / (bias + alpha/size · Σ x²)^beta over channels [c − ⌊(size−1)/2⌋, c + ⌈(size−1)/2⌉]
+/// inside [0, C), per pixel of x f32 [N,H,W,C] (octk_f32_lrn_nhwc: double inside, one rounding).
+enum LRNF32: OpKind {
+    static let name = "LRN(f32)"
+
+    static func check(_ p: LRNF32Params, _ s: OpSite) throws(OctetError) {
+        try s.operands(inputs: 1...1, outputs: 1)
+        try s.expect(s.op.inputs[0], "input", type: .float32, rank: 4)
+        try s.expect(s.op.outputs[0], "output", type: .float32, shape: s.inputShape(0))
+        guard (1...OctetFormat.maxDimension).contains(Int(p.size)) else { throw s.fail("size \(p.size)") }
+        guard p.alpha.isFinite, p.beta.isFinite, p.bias.isFinite else { throw s.fail("alpha \(p.alpha), beta \(p.beta), bias \(p.bias) must be finite") }
+    }
+
+    static func cost(_ p: LRNF32Params, _ s: OpSite) -> OpCost {
+        OpCost(multiplyAccumulates: OpCost.product(s.outputCount(0), min(Int(p.size), s.inputShape(0)[3])))
+    }
+
+    static func prepare(_ p: LRNF32Params, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
+        let xs = s.inputShape(0), pixels = xs[0] * xs[1] * xs[2], channels = Int32(xs[3])
+        let x = UnsafePointer(r.float(s.op.inputs[0])), y = r.float(s.op.outputs[0])
+        return { octk_f32_lrn_nhwc(x, pixels, channels, p.size, p.alpha, p.beta, p.bias, y) }
+    }
+}

@@ -91,6 +91,7 @@ extension OpCode {
         case .convTransposeF32: return try v.visit(ConvTransposeF32.self)
         case .matMulF32: return try v.visit(MatMulF32.self)
         case .padF32: return try v.visit(PadF32.self)
+        case .lrnF32: return try v.visit(LRNF32.self)
         }
     }
 }
