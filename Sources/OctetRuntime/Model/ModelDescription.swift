@@ -77,7 +77,7 @@ public struct TensorDescription: Sendable, Equatable {
 }
 
 /// One operation: opcode, operand tensor indices and integer parameters (meaning per opcode,
-/// see `OpSchema`).
+/// see `OpCode` and the typed `Params` of each kind in `Ops/`).
 public struct OpDescription: Sendable, Equatable {
     public var code: OpCode
     public var inputs: [Int]
