@@ -112,6 +112,9 @@ def main() -> int:
     print(text)
     if args.report:
         with open(args.report, "w") as f:
+            f.write(f"# Two octet builds side by side\n\nOLD `{args.old}`, NEW `{args.new}`; produced by "
+                    f"`tools/bench_builds.py OLD NEW --models {args.models} --threads {args.threads} --rounds {args.rounds} "
+                    f"--runs {args.runs}`. Latency of one invoke (ms), batch 1, minima and medians over all rounds.\n\n")
             f.write(text + "\n")
     return 0
 
