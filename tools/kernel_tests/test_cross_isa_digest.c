@@ -1,6 +1,6 @@
 // Cross-ISA determinism: one small int8 network (quantize → 3×3/2 conv → depthwise 3×3 →
 // 1×1 conv → residual add → max pool → average pool → global average pool) run on every
-// registry path this CPU has, at 1 and 3 threads, hashed (FNV-1a 64 over every intermediate
+// kernel path this CPU has, at 1 and 3 threads, hashed (FNV-1a 64 over every intermediate
 // tensor). Every run must give kExpectedDigest — the same constant on x86 (native) and on
 // aarch64 (qemu -cpu max, -cpu cortex-a72), so a path or an architecture whose bytes differ
 // anywhere in the chain fails here. Inputs come from a fixed seed (not --seed), so the

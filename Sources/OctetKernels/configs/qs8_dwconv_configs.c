@@ -9,7 +9,6 @@
 #include "octk_qs8_arm.h"
 #endif
 
-#define OCTK_CPU_X86_AVX512VNNI_SET (OCTK_CPU_X86_AVX512F | OCTK_CPU_X86_AVX512BW | OCTK_CPU_X86_AVX512VL | OCTK_CPU_X86_AVX512VNNI)
 #define NEON_16C(path, features) \
   {{path, features}, "octk_qs8_dwconv_16c__neon", octk_qs8_dwconv_16c__neon, octk_qs8_dwconv_packed_bytes_16c_i16, octk_qs8_dwconv_pack_16c_i16}
 

@@ -16,16 +16,11 @@ extern "C" {
 #endif
 
 /// Output channels per packed block and input channels per packed step of the 16c4s16 layout
-/// (int16 weights; see x86/qs8_igemm_pack_avx2.c for the order inside a step).
+/// (octk_qs8_conv_layout_16c4s16: int16 weights [groups][blocks][taps][cg4 / 4][64], 0 for
+/// channels ≥ og and k ≥ cg; the order inside a step: offset_16c4s16 in
+/// packing/qs8_conv_layouts.c; bias' = bias − z_in·Σ w).
 #define OCTK_QS8_16C4S16_NR 16
 #define OCTK_QS8_16C4S16_KR 4
-
-/// The 16c4s16 conv layout: weights int16 [groups][blocks][taps][cg4 / 4][64] (0 for channels
-/// ≥ og and k ≥ cg), bias' = bias − z_in·Σ w, multiplier and shift [groups][blocks][16] in
-/// channel order (0 past og), the zero row as in 32c4.
-size_t octk_qs8_conv_packed_bytes_16c4s16(int groups, int taps, int cg, int og);
-void octk_qs8_conv_pack_16c4s16(const int8_t* w, const octk_qs8_requant* q, int groups, int taps, int cg, int og,
-                                void* storage, octk_qs8_conv_packed* out);
 
 /// 2 pixels × 16 channels per tile, vpmaddwd ymm. Reads at most 3 bytes past a pixel's last
 /// input channel.

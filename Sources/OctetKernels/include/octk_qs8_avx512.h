@@ -12,12 +12,12 @@
 extern "C" {
 #endif
 
-/// 6 pixels × 32 channels per tile, vpdpbusd zmm (32c4). Needs AVX512F + AVX512BW + AVX512VNNI.
+/// 6 pixels × 32 channels per tile, vpdpbusd zmm (32c4). Needs AVX512F + AVX512BW + AVX512VL + AVX512VNNI.
 void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                        size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 /// Depthwise, 64 channels per step, 4 taps per vpdpbusd (64c4). Reads whole 64-byte rows with
-/// masked loads (no byte past a pixel's last channel). Needs AVX512F + AVX512BW + AVX512VNNI.
+/// masked loads (no byte past a pixel's last channel). Needs AVX512F + AVX512BW + AVX512VL + AVX512VNNI.
 void octk_qs8_dwconv_64c4__avx512vnni(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 

@@ -56,7 +56,7 @@ enum DepthwiseConv2D: OpKind {
                                     window: p.window, rows: nil)
             return try gemm.prepare(s, on: r)
         }
-        if r.kernels.dwconv != nil, r.inArena(xt) { return try preparePacked(p, s, on: r) }
+        if r.kernels.dwconv != nil, p.multiplier == 1, r.inArena(xt) { return try preparePacked(p, s, on: r) }
         var win = p.window.octk(input: xs, output: ys)
         var q = r.channelRequantization(s, lo: p.lo, hi: p.hi)
         let x = UnsafePointer(r.int8(xt)), y = r.int8(yt)

@@ -23,6 +23,7 @@ public struct Window: Sendable, Equatable {
     /// Output size over an NHWC `input`, checked like the importer computes it. Kernels up to
     /// 1024 (a global max pool is one big window); stride and dilation up to 64; padding ≤ 1024.
     func outputSize(input: [Int], _ s: OpSite) throws(OctetError) -> (h: Int, w: Int) {
+        guard input.count == 4 else { throw s.fail("windowed input of rank \(input.count), expects 4") }
         let (kh, kw, sh, sw, dh, dw) = (Int(kernelH), Int(kernelW), Int(strideH), Int(strideW), Int(dilationH), Int(dilationW))
         guard (1...1024).contains(kh), (1...1024).contains(kw), (1...64).contains(sh), (1...64).contains(sw),
               (1...64).contains(dh), (1...64).contains(dw) else {
