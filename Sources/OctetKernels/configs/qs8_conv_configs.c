@@ -12,6 +12,7 @@
 const octk_qs8_conv_config octk_qs8_conv_configs[] = {
 #if defined(__x86_64__)
     {{"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET}, "octk_qs8_igemm_6x32c4__avx512vnni", octk_qs8_igemm_6x32c4__avx512vnni, 6, &octk_qs8_conv_layout_32c4},
+    {{"avxvnni", OCTK_CPU_X86_AVX2 | OCTK_CPU_X86_AVXVNNI}, "octk_qs8_igemm_4x16c4__avxvnni", octk_qs8_igemm_4x16c4__avxvnni, 4, &octk_qs8_conv_layout_16c4u8},
     {{"avx2", OCTK_CPU_X86_AVX2}, "octk_qs8_igemm_2x16c4__avx2", octk_qs8_igemm_2x16c4__avx2, 2, &octk_qs8_conv_layout_16c4s16},
 #endif
 #if defined(__aarch64__)

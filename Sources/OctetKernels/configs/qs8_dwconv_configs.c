@@ -16,6 +16,8 @@ const octk_qs8_dwconv_config octk_qs8_dwconv_configs[] = {
 #if defined(__x86_64__)
     {{"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET}, "octk_qs8_dwconv_64c4__avx512vnni", octk_qs8_dwconv_64c4__avx512vnni,
      octk_qs8_dwconv_packed_bytes_64c4, octk_qs8_dwconv_pack_64c4},
+    {{"avxvnni", OCTK_CPU_X86_AVX2}, "octk_qs8_dwconv_16c2__avx2", octk_qs8_dwconv_16c2__avx2, octk_qs8_dwconv_packed_bytes_16c2s16,
+     octk_qs8_dwconv_pack_16c2s16},
     {{"avx2", OCTK_CPU_X86_AVX2}, "octk_qs8_dwconv_16c2__avx2", octk_qs8_dwconv_16c2__avx2, octk_qs8_dwconv_packed_bytes_16c2s16,
      octk_qs8_dwconv_pack_16c2s16},
 #endif

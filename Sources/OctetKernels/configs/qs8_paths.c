@@ -7,6 +7,7 @@
 const octk_kernel_path octk_qs8_paths[] = {
 #if defined(__x86_64__)
     {"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET, 1},
+    {"avxvnni", OCTK_CPU_X86_AVX2 | OCTK_CPU_X86_AVXVNNI, 1},
     {"avx2", OCTK_CPU_X86_AVX2, 1},
 #endif
 #if defined(__aarch64__)

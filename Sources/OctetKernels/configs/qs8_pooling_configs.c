@@ -17,6 +17,8 @@ const octk_qs8_pooling_config octk_qs8_pooling_configs[] = {
 #if defined(__x86_64__)
     {{"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET}, "octk_qs8_*pool_nhwc__avx512", octk_qs8_maxpool_nhwc__avx512,
      octk_qs8_avgpool_nhwc__avx512, octk_qs8_global_avgpool_nhwc__avx512},
+    {{"avxvnni", OCTK_CPU_X86_AVX2}, "octk_qs8_*pool_nhwc__avx2", octk_qs8_maxpool_nhwc__avx2, octk_qs8_avgpool_nhwc__avx2,
+     octk_qs8_global_avgpool_nhwc__avx2},
     {{"avx2", OCTK_CPU_X86_AVX2}, "octk_qs8_*pool_nhwc__avx2", octk_qs8_maxpool_nhwc__avx2, octk_qs8_avgpool_nhwc__avx2,
      octk_qs8_global_avgpool_nhwc__avx2},
 #endif

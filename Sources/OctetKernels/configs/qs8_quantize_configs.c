@@ -15,6 +15,7 @@ const octk_qs8_quantize_config octk_qs8_quantize_configs[] = {
      octk_qs8_quantize_f32__avx512, octk_qs8_quantize_f32_nchw3__avx512vbmi},
     {{"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET}, "octk_qs8_quantize_f32__avx512", octk_qs8_quantize_f32__avx512,
      octk_qs8_quantize_f32_nchw3__avx512},
+    {{"avxvnni", OCTK_CPU_X86_AVX2}, "octk_qs8_quantize_f32__avx2", octk_qs8_quantize_f32__avx2, NULL},
     {{"avx2", OCTK_CPU_X86_AVX2}, "octk_qs8_quantize_f32__avx2", octk_qs8_quantize_f32__avx2, NULL},
 #endif
 #if defined(__aarch64__)

@@ -22,6 +22,12 @@ extern "C" {
 #define OCTK_QS8_16C4S16_NR 16
 #define OCTK_QS8_16C4S16_KR 4
 
+/// 4 pixels × 16 channels per tile, AVX-VNNI vpdpbusd ymm (16c4u8 layout). Needs AVX2 + AVXVNNI
+/// (path "avxvnni": Intel client CPUs without AVX-512). Reads at most 3 bytes past a pixel's
+/// last input channel.
+void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
 /// 2 pixels × 16 channels per tile, vpmaddwd ymm. Reads at most 3 bytes past a pixel's last
 /// input channel.
 void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,

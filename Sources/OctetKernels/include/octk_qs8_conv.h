@@ -57,6 +57,7 @@ typedef struct octk_qs8_conv_layout {
 #define OCTK_QS8_32C4_KR 4
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_32c4;
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4s16;  // x86 AVX2 (int16, vpmaddwd order)
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4u8;   // x86 AVX-VNNI (ymm vpdpbusd; input offset 128)
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4;     // ARM SDOT
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c8;     // ARM SMMLA
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_8c16;     // ARM SMULL/SMLAL

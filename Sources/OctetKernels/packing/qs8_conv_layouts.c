@@ -3,7 +3,7 @@
 #include "octk_qs8_arm.h"
 #include "octk_qs8_conv.h"
 
-// "cN": [kpad / N steps][nr channels][N bytes] — 32c4 (VNNI), 16c4 (SDOT), 16c8 (SMMLA: a step
+// "cN": [kpad / N steps][nr channels][N bytes] — 32c4 (VNNI), 16c4u8 (AVX-VNNI), 16c4 (SDOT), 16c8 (SMMLA: a step
 // is 8 channel pairs × 2 channels × 8 bytes, the 2×8 right operand of one SMMLA per pair).
 static size_t offset_c4(const octk_qs8_conv_layout* l, int n, int k, int kpad) {
   (void)kpad;
@@ -34,6 +34,7 @@ static size_t offset_8c16(const octk_qs8_conv_layout* l, int n, int k, int kpad)
 
 
 const octk_qs8_conv_layout octk_qs8_conv_layout_32c4 = {"32c4", 32, 4, 1, 128, 0, offset_c4, 0};
+const octk_qs8_conv_layout octk_qs8_conv_layout_16c4u8 = {"16c4u8", 16, 4, 1, 128, 0, offset_c4, 0};
 const octk_qs8_conv_layout octk_qs8_conv_layout_16c4s16 = {"16c4s16", 16, 4, 2, 0, 0, offset_16c4s16, 0};
 const octk_qs8_conv_layout octk_qs8_conv_layout_16c4 = {"16c4", 16, 4, 1, 0, OCTK_ARM_PACK_HEADER, offset_c4, 0};
 const octk_qs8_conv_layout octk_qs8_conv_layout_16c8 = {"16c8", 16, 8, 1, 0, OCTK_ARM_PACK_HEADER, offset_c8, 0};

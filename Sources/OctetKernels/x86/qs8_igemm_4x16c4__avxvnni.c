@@ -1,0 +1,95 @@
+// Indirect-GEMM int8 conv, 4 output pixels × 16 output channels per tile, with AVX-VNNI (the
+// VEX-encoded vpdpbusd on ymm of Intel client CPUs since Alder Lake, which have no AVX-512):
+// layout 16c4u8 (octk_qs8_conv_layout_16c4u8: per 4 input channels, 16 channels × 4 int8
+// weights = two 32-byte vectors, channels 0–7 and 8–15). Per pixel and step, one 4-byte
+// broadcast of the inputs, flipped to unsigned (x ^ 0x80 = x + 128, folded into the packed
+// bias as in the VNNI data path of octk_qs8_conv.h), feeds two vpdpbusd: u8 × s8 products summed
+// in groups of 4 straight into int32 (no int16 step: nothing saturates). 8 accumulators + 2
+// weight vectors + the broadcast + the sign mask: 12 of 16 ymm. Sums wrap in int32 as the
+// reference's exact total fits (the spec's guarantee). Reads 4-byte input groups: at most 3
+// bytes past a pixel's last channel (weight 0 there). The epilogue is the AVX2 path's
+// requantization (qs8_requant_avx2.h), fed in its split lane order.
+#if defined(__x86_64__)
+#include "octk_qs8_avx2.h"
+#include "qs8_requant_avx2.h"
+
+#define OCTK_AVXVNNI_TARGET __attribute__((target("avx2,avxvnni")))
+#define MR 4
+#define NR 16
+#define LOAD(ptr, i) _mm256_load_si256((const __m256i*)(const void*)(ptr) + (i))
+
+/// Input channels a[0..3] as a dword broadcast over the register (vpbroadcastd from memory).
+OCTK_AVXVNNI_TARGET static inline __m256i broadcast4(const int8_t* a) {
+  return _mm256_castps_si256(_mm256_broadcast_ss((const float*)(const void*)a));
+}
+
+OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_packed* p, const int8_t* const* ind,
+                                                         size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
+                                                         int32_t lo, int32_t hi, int8_t* y) {
+  const size_t out_channels = (size_t)p->groups * p->og;
+  const int taps = p->taps, cg4 = p->cg4;
+  const __m256i flip = _mm256_set1_epi8((char)0x80);
+  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point);
+  const __m256i vlo = _mm256_set1_epi16((int16_t)lo), vhi = _mm256_set1_epi16((int16_t)hi);
+  for (int g = 0; g < p->groups; ++g) {
+    const size_t goff = (size_t)g * p->cg;
+    for (int b = 0; b < p->blocks; ++b) {
+      const size_t pb = (size_t)g * p->blocks + b;
+      const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * NR;
+      const int32_t* bias = p->bias + pb * NR;
+      const int32_t* mult = p->multiplier + pb * NR;
+      const int32_t* shift = p->shift + pb * NR;
+      const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
+      // Bias and requantization constants in the split order of the epilogue.
+      const __m256i b_lo = octk_split_lo_avx2(LOAD(bias, 0), LOAD(bias, 1));
+      const __m256i b_hi = octk_split_hi_avx2(LOAD(bias, 0), LOAD(bias, 1));
+      const octk_requant_block_avx2 q_lo = octk_requant_block_avx2_make(
+          octk_split_lo_avx2(LOAD(mult, 0), LOAD(mult, 1)), octk_split_lo_avx2(LOAD(shift, 0), LOAD(shift, 1)));
+      const octk_requant_block_avx2 q_hi = octk_requant_block_avx2_make(
+          octk_split_hi_avx2(LOAD(mult, 0), LOAD(mult, 1)), octk_split_hi_avx2(LOAD(shift, 0), LOAD(shift, 1)));
+      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
+        const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
+        // Named accumulators (an indexed array would be kept in memory): cR0 channels 0–7, cR1 8–15.
+        __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        const int8_t* w = wblock;
+        // Missing rows repeat the first pixel's addresses (computed, never stored).
+        const int8_t* const* row0 = ind + p0 * taps;
+        const int8_t* const* row1 = rows > 1 ? row0 + taps : row0;
+        const int8_t* const* row2 = rows > 2 ? row0 + 2 * taps : row0;
+        const int8_t* const* row3 = rows > 3 ? row0 + 3 * taps : row0;
+        for (int t = 0; t < taps; ++t) {
+          const int8_t *a0 = row0[t] + goff, *a1 = row1[t] + goff, *a2 = row2[t] + goff, *a3 = row3[t] + goff;
+          for (int c = 0; c < cg4; c += 4) {
+            const __m256i w0 = LOAD(w, 0), w1 = LOAD(w, 1);
+            w += NR * 4;
+            const __m256i x0 = _mm256_xor_si256(broadcast4(a0 + c), flip);
+            c00 = _mm256_dpbusd_avx_epi32(c00, x0, w0);
+            c01 = _mm256_dpbusd_avx_epi32(c01, x0, w1);
+            const __m256i x1 = _mm256_xor_si256(broadcast4(a1 + c), flip);
+            c10 = _mm256_dpbusd_avx_epi32(c10, x1, w0);
+            c11 = _mm256_dpbusd_avx_epi32(c11, x1, w1);
+            const __m256i x2 = _mm256_xor_si256(broadcast4(a2 + c), flip);
+            c20 = _mm256_dpbusd_avx_epi32(c20, x2, w0);
+            c21 = _mm256_dpbusd_avx_epi32(c21, x2, w1);
+            const __m256i x3 = _mm256_xor_si256(broadcast4(a3 + c), flip);
+            c30 = _mm256_dpbusd_avx_epi32(c30, x3, w0);
+            c31 = _mm256_dpbusd_avx_epi32(c31, x3, w1);
+          }
+        }
+        int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
+#define STORE(r)                                                                                                          \
+  {                                                                                                                       \
+    const __m256i r_lo = octk_requant_block_avx2_apply(_mm256_add_epi32(octk_split_lo_avx2(c##r##0, c##r##1), b_lo), &q_lo); \
+    const __m256i r_hi = octk_requant_block_avx2_apply(_mm256_add_epi32(octk_split_hi_avx2(c##r##0, c##r##1), b_hi), &q_hi); \
+    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo, vhi), valid);             \
+  }
+        STORE(0)
+        if (rows > 1) STORE(1)
+        if (rows > 2) STORE(2)
+        if (rows > 3) STORE(3)
+#undef STORE
+      }
+    }
+  }
+}
+#endif
