@@ -31,17 +31,9 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int16_t* wblock = (const int16_t*)(const void*)p->weights + pb * (size_t)taps * cg4 * NR;
-      const int32_t* bias = p->bias + pb * NR;
-      const int32_t* mult = p->multiplier + pb * NR;
-      const int32_t* shift = p->shift + pb * NR;
       const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
-      // Bias and requantization constants in the split order of the vphaddd results.
-      const __m256i b_lo = octk_split_lo_avx2(LOAD(bias, 0), LOAD(bias, 1));
-      const __m256i b_hi = octk_split_hi_avx2(LOAD(bias, 0), LOAD(bias, 1));
-      const octk_requant_block_avx2 q_lo = octk_requant_block_avx2_make(
-          octk_split_lo_avx2(LOAD(mult, 0), LOAD(mult, 1)), octk_split_lo_avx2(LOAD(shift, 0), LOAD(shift, 1)));
-      const octk_requant_block_avx2 q_hi = octk_requant_block_avx2_make(
-          octk_split_hi_avx2(LOAD(mult, 0), LOAD(mult, 1)), octk_split_hi_avx2(LOAD(shift, 0), LOAD(shift, 1)));
+      // Bias and requantization constants in the split order of the epilogue.
+      const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->multiplier + pb * NR, p->shift + pb * NR);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         // Named accumulators (an indexed array would be kept in memory).
@@ -70,8 +62,8 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
 #define STORE(r)                                                                                                       \
   {                                                                                                                    \
-    const __m256i r_lo = octk_requant_block_avx2_apply(_mm256_add_epi32(_mm256_hadd_epi32(c##r##0, c##r##1), b_lo), &q_lo); \
-    const __m256i r_hi = octk_requant_block_avx2_apply(_mm256_add_epi32(_mm256_hadd_epi32(c##r##2, c##r##3), b_hi), &q_hi); \
+    const __m256i r_lo = octk_requant_block_avx2_apply(_mm256_add_epi32(_mm256_hadd_epi32(c##r##0, c##r##1), k.bias_lo), &k.q_lo); \
+    const __m256i r_hi = octk_requant_block_avx2_apply(_mm256_add_epi32(_mm256_hadd_epi32(c##r##2, c##r##3), k.bias_hi), &k.q_hi); \
     octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo, vhi), valid);          \
   }
         STORE(0)

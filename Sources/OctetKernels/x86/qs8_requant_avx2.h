@@ -95,6 +95,29 @@ OCTK_AVX2_TARGET static inline __m256i octk_split_hi_avx2(__m256i v0_7, __m256i 
   return _mm256_permute2x128_si256(v0_7, v8_15, 0x31);
 }
 
+/// The bias and requantization constants of 16 output channels in split order, from
+/// natural-order arrays of 16 int32 (32-byte aligned): made once per channel block.
+typedef struct {
+  __m256i bias_lo, bias_hi;
+  octk_requant_block_avx2 q_lo, q_hi;
+} octk_requant_split16_avx2;
+
+OCTK_AVX2_TARGET static inline octk_requant_split16_avx2 octk_requant_split16_avx2_load(const int32_t* bias,
+                                                                                     const int32_t* mult,
+                                                                                     const int32_t* shift) {
+  const __m256i* b = (const __m256i*)(const void*)bias;
+  const __m256i* m = (const __m256i*)(const void*)mult;
+  const __m256i* s = (const __m256i*)(const void*)shift;
+  octk_requant_split16_avx2 r;
+  r.bias_lo = octk_split_lo_avx2(_mm256_load_si256(b), _mm256_load_si256(b + 1));
+  r.bias_hi = octk_split_hi_avx2(_mm256_load_si256(b), _mm256_load_si256(b + 1));
+  r.q_lo = octk_requant_block_avx2_make(octk_split_lo_avx2(_mm256_load_si256(m), _mm256_load_si256(m + 1)),
+                                        octk_split_lo_avx2(_mm256_load_si256(s), _mm256_load_si256(s + 1)));
+  r.q_hi = octk_requant_block_avx2_make(octk_split_hi_avx2(_mm256_load_si256(m), _mm256_load_si256(m + 1)),
+                                        octk_split_hi_avx2(_mm256_load_si256(s), _mm256_load_si256(s + 1)));
+  return r;
+}
+
 /// 16 int8 values, sign-extended to int32 in split order.
 OCTK_AVX2_TARGET static inline void octk_widen_s8_avx2(__m128i x, __m256i* lo, __m256i* hi) {
   const __m256i w = _mm256_cvtepi8_epi16(x);
