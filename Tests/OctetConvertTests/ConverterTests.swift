@@ -107,7 +107,8 @@ import _TestSupport
 
     @Test func requantizationMatchesTheSpecFormula() {
         for real in [0.75, 0.5, 1.0 / 3, 1e-6, 0.999_999_9, 1.5, 3e-10] {
-            let (m, shift) = QuantizationMath.quantizeMultiplier(real)
+            let f = QuantizationMath.multiplier(real)
+            let (m, shift) = (f.multiplier, f.shift)
             if m == 0 { #expect(real < 1e-9); continue }
             #expect(m >= 1 << 30)
             let approx = Double(m) * pow(2, Double(shift) - 31)

@@ -3,13 +3,8 @@ import OctetRuntime
 
 /// The fixed-point helpers of the quantization spec (DESIGN.md §2), converter side.
 public enum QuantizationMath {
-    /// `real ≈ multiplier·2^(shift−31)` (see `Requantization.quantizeMultiplier`).
-    public static func quantizeMultiplier(_ real: Double) -> (multiplier: Int32, shift: Int32) {
-        let m = multiplier(real)
-        return (m.multiplier, m.shift)
-    }
-
-    /// The runtime's factor for `real` (finite, non-negative).
+    /// The runtime's factor for `real` (finite, non-negative): `real ≈ multiplier·2^(shift−31)`
+    /// (see `FixedPointMultiplier`).
     public static func multiplier(_ real: Double) -> FixedPointMultiplier {
         precondition(real >= 0 && real.isFinite, "multiplier \(real) must be finite and non-negative")
         return FixedPointMultiplier(real)

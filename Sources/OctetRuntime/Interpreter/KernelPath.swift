@@ -48,15 +48,14 @@ public struct KernelSelection: @unchecked Sendable, CustomStringConvertible {  /
     public var description: String { conv.map { String(cString: $0.name) } ?? "reference kernels" }
 
     init(_ requested: KernelPath) throws(OctetError) {
-        var k = octk_qs8_kernels()
-        let rc: Int32
+        let name: String
         switch requested.resolvingEnvironment("OCTET_KERNELS") {
-        case .automatic: rc = octk_qs8_kernels_select(nil, &k)
-        case .reference: rc = octk_qs8_kernels_select("reference", &k)
-        case let .named(name): rc = octk_qs8_kernels_select(name, &k)
+        case .automatic: name = "auto"
+        case .reference: name = "reference"
+        case let .named(n): name = n
         }
-        guard rc == OCTK_SELECT_OK else {
-            let name = { if case let .named(n) = requested.resolvingEnvironment("OCTET_KERNELS") { return n }; return "auto" }()
+        var k = octk_qs8_kernels()
+        guard octk_qs8_kernels_select(name, &k) == OCTK_SELECT_OK else {
             throw OctetError.kernels("'\(name)' is not a kernel path this CPU can run (paths: \((KernelSelection.availablePaths() + ["reference"]).joined(separator: ", ")))")
         }
         kernels = k

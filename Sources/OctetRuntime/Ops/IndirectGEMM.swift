@@ -23,7 +23,7 @@ struct IndirectGEMM {
         let xs = r.tensors[xt].shape, ys = r.tensors[yt].shape
         // Same weights, seen as a kH × 1 kernel over kW·C channels: [O][kH][kW][C] is already
         // [O][kH][1][kW·C] in memory.
-        let taps = rows.map { _ in Int(window!.kernelH) } ?? self.taps
+        let taps = rows != nil ? Int(window!.kernelH) : self.taps
         let cg = rows?.rowBytes ?? self.cg
         var q = r.channelRequantization(s, lo: lo, hi: hi)
 
