@@ -23,7 +23,7 @@ CC_NATIVE="${CC:-cc}"
 CC_AARCH64="${CC_AARCH64:-aarch64-linux-gnu-gcc}"
 QEMU_AARCH64="${QEMU_AARCH64:-qemu-aarch64}"
 AARCH64_SYSROOT="${AARCH64_SYSROOT:-/usr/aarch64-linux-gnu}"
-CFLAGS=(-std=c11 -O2 -Wall -Werror -I Sources/OctetKernels/include)
+CFLAGS=(-std=c11 -O2 -Wall -Werror -ffp-contract=off -I Sources/OctetKernels/include)
 read -r -a native_cflags <<<"${NATIVE_CFLAGS:-}"
 native_only="${NATIVE_ONLY:-0}"
 

@@ -105,20 +105,17 @@ import _TestSupport
         }
     }
 
-    @Test func requantizationMatchesTheSpecFormula() {
-        for real in [0.75, 0.5, 1.0 / 3, 1e-6, 0.999_999_9, 1.5, 3e-10] {
-            let f = QuantizationMath.multiplier(real)
-            let (m, shift) = (f.multiplier, f.shift)
-            if m == 0 { #expect(real < 1e-9); continue }
-            #expect(m >= 1 << 30)
-            let approx = Double(m) * pow(2, Double(shift) - 31)
-            #expect(abs(approx - real) / real < 1e-9)
-            for x: Int32 in [0, 1, -1, 1000, -1000, 123_456, -7_654_321] {
-                let got = QuantizationMath.multiplyByQuantizedMultiplier(x, m, shift)
-                // Two roundings (high multiply, then shift) can together be off by up to one unit.
-                #expect(abs(Double(got) - Double(x) * real) <= 1 + 1e-6 * abs(Double(x)), "x=\(x) M=\(real)")
-            }
+    /// DESIGN.md §2: a factor is computed in double and rounded once, to nearest, to binary32;
+    /// the kernels accept finite factors in [0, 2^32] only.
+    @Test func requantizationScaleIsRoundedOnceToBinary32() {
+        for real in [0.75, 1.0 / 3, 1e-6, 0.999_999_9, 1.5, 3e-10, 0.1] {
+            let v = RequantScale(real).value
+            let gap = Double(v.nextUp) - Double(v)
+            #expect(abs(Double(v) - real) <= gap / 2, "\(real) → \(v)")
+            #expect(RequantScale(real).isValid)
         }
+        for bad in [-1e-3, 1e10, .infinity, .nan] { #expect(!RequantScale(bad).isValid, "\(bad)") }
+        #expect(RequantScale(4_294_967_296).isValid)
     }
 
     @Test func sha256KnownVectors() {

@@ -50,16 +50,15 @@ import Testing
             TensorDescription(name: "w", type: .int8, shape: [1, k, k, 1], storage: .constant, data: [UInt8](repeating: 1, count: k * k),
                               quantization: Quantization(channelScales: [0.01], axis: 0)),
             TensorDescription(name: "b", type: .int32, shape: [1], storage: .constant, data: int32s(0)),
-            TensorDescription(name: "mult", type: .int32, shape: [1], storage: .constant, data: int32s(1 << 30)),
-            TensorDescription(name: "shift", type: .int32, shape: [1], storage: .constant, data: int32s(-20)),
+            TensorDescription(name: "scale", type: .float32, shape: [1], storage: .constant, data: int32s(Int32(bitPattern: Float(1e-6).bitPattern))),
             TensorDescription(name: "y", type: .int8, shape: [1, 1025, 1025, 1], layout: .channelsLast, storage: .arena,
                               arenaOffset: reserved(x) + reserved(xq), quantization: act),
         ]
         m.ops = [OpDescription(code: .quantize, inputs: [0], outputs: [1]),
-                 OpDescription(code: .conv2D, inputs: [1, 2, 3, 4, 5], outputs: [6],
+                 OpDescription(code: .conv2D, inputs: [1, 2, 3, 4], outputs: [5],
                                params: [Int32(k), Int32(k), 1, 1, 1, 1, 512, 512, 512, 512, 1, -128, 127])]
         m.inputs = [0]
-        m.outputs = [6]
+        m.outputs = [5]
         m.arenaSize = reserved(x) + reserved(xq) + reserved(y)
         m.arenaLowerBound = m.arenaSize
         return m

@@ -16,14 +16,14 @@ func sampleModel() -> ModelDescription {
         return m.tensors.count - 1
     }
     func int32s(_ v: [Int32]) -> [UInt8] { v.flatMap { x in (0..<4).map { UInt8((UInt32(bitPattern: x) >> UInt32(8 * $0)) & 0xff) } } }
+    func floats(_ v: [Float]) -> [UInt8] { int32s(v.map { Int32(bitPattern: $0.bitPattern) }) }
     let act = Quantization(scale: 0.05, zeroPoint: -3)
     let x = add("input", .float32, [1, 8, 8, 3])
     let xq = add("input_q", .int8, [1, 8, 8, 3], act)
     let w = constant("conv.w", .int8, [4, 3, 3, 3], (0..<108).map { UInt8(bitPattern: Int8($0 % 17 - 8)) },
                      Quantization(channelScales: [0.01, 0.02, 0.03, 0.04], axis: 0))
     let b = constant("conv.b", .int32, [4], int32s([10, -20, 30, -40]))
-    let mult = constant("conv.mult", .int32, [4], int32s([1 << 30, 1 << 30, 1_500_000_000, 2_000_000_000]))
-    let shift = constant("conv.shift", .int32, [4], int32s([-3, -4, -5, -6]))
+    let scale = constant("conv.scale", .float32, [4], floats([0.0625, 0.03125, 0.0218, 0.0146]))
     let c = add("conv", .int8, [1, 8, 8, 4], Quantization(scale: 0.1, zeroPoint: -128), layout: .channelsLast)
     let p = add("pool", .int8, [1, 4, 4, 4], Quantization(scale: 0.1, zeroPoint: -128), layout: .channelsLast)
     let g = add("gap", .int8, [1, 1, 1, 4], Quantization(scale: 0.08, zeroPoint: -100), layout: .channelsLast)
@@ -31,18 +31,17 @@ func sampleModel() -> ModelDescription {
     let fw = constant("fc.w", .int8, [10, 4], (0..<40).map { UInt8(bitPattern: Int8($0 % 11 - 5)) },
                       Quantization(channelScales: Array(repeating: 0.02, count: 10), axis: 0))
     let fb = constant("fc.b", .int32, [10], int32s(Array(repeating: 7, count: 10)))
-    let fm = constant("fc.mult", .int32, [10], int32s(Array(repeating: 1 << 30, count: 10)))
-    let fs = constant("fc.shift", .int32, [10], int32s(Array(repeating: -2, count: 10)))
+    let fs = constant("fc.scale", .float32, [10], floats(Array(repeating: 0.125, count: 10)))
     let logitsQ = add("logits_q", .int8, [1, 10], Quantization(scale: 0.2, zeroPoint: 0))
     let logits = add("logits", .float32, [1, 10])
     let probs = add("probs", .float32, [1, 10])
     m.ops = [
         OpDescription(code: .quantize, inputs: [x], outputs: [xq]),
-        OpDescription(code: .conv2D, inputs: [xq, w, b, mult, shift], outputs: [c], params: [3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -128, 127]),
+        OpDescription(code: .conv2D, inputs: [xq, w, b, scale], outputs: [c], params: [3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -128, 127]),
         OpDescription(code: .maxPool2D, inputs: [c], outputs: [p], params: [2, 2, 2, 2, 1, 1, 0, 0, 0, 0]),
-        OpDescription(code: .globalAveragePool, inputs: [p], outputs: [g], params: [1_200_000_000, -4]),
+        OpDescription(code: .globalAveragePool, inputs: [p], outputs: [g], params: [Int32(bitPattern: Float(0.0349).bitPattern)]),
         OpDescription(code: .reshape, inputs: [g], outputs: [r]),
-        OpDescription(code: .fullyConnected, inputs: [r, fw, fb, fm, fs], outputs: [logitsQ], params: [-128, 127]),
+        OpDescription(code: .fullyConnected, inputs: [r, fw, fb, fs], outputs: [logitsQ], params: [-128, 127]),
         OpDescription(code: .dequantize, inputs: [logitsQ], outputs: [logits]),
         OpDescription(code: .softmaxF32, inputs: [logits], outputs: [probs], params: [1]),
     ]

@@ -141,12 +141,15 @@ import Testing
         m.ops[1].params.removeLast()
         rejects(m, containing: "has 12 parameters")
         m = sampleModel()
-        m.ops[3].params[1] = 40
-        rejects(m, containing: "shift 40")
+        m.ops[3].params[0] = Int32(bitPattern: Float(-1).bitPattern)
+        rejects(m, containing: "output scale -1.0 is outside [0, 2^32]")
         m = sampleModel()
-        let shift = m.tensors.firstIndex { $0.name == "conv.shift" }!
-        m.tensors[shift].data.replaceSubrange(4..<8, with: [99, 0, 0, 0])  // channel 1 shift = 99
-        rejects(m, containing: "channel 1 shift 99")
+        let scale = m.tensors.firstIndex { $0.name == "conv.scale" }!
+        m.tensors[scale].data.replaceSubrange(4..<8, with: [0, 0, 0xc0, 0x7f])  // channel 1 scale = NaN
+        rejects(m, containing: "channel 1 scale nan is outside")
+        m = sampleModel()
+        m.tensors[scale].data.replaceSubrange(8..<12, with: [0, 0, 0x80, 0x7f])  // channel 2 scale = +∞
+        rejects(m, containing: "channel 2 scale inf is outside")
         m = sampleModel()
         m.tensors[m.tensors.firstIndex { $0.name == "pool" }!].quantization = Quantization(scale: 0.2, zeroPoint: 0)
         rejects(m, containing: "must share one quantization")
@@ -164,7 +167,7 @@ import Testing
                          TensorDescription(name: "g", type: .int8, shape: [1, 1, 1, 1], layout: .channelsLast, storage: .arena,
                                            arenaOffset: bytes + bytes / 4 + 128, quantization: q)]
             m.ops = [OpDescription(code: .quantize, inputs: [0], outputs: [1]),
-                     OpDescription(code: .globalAveragePool, inputs: [1], outputs: [2], params: [1 << 30, -20])]
+                     OpDescription(code: .globalAveragePool, inputs: [1], outputs: [2], params: [Int32(bitPattern: Float(1e-6).bitPattern)])]
             m.inputs = [0]
             m.outputs = [2]
             m.arenaSize = bytes + bytes / 4 + 192

@@ -4,13 +4,15 @@
 // The references work on an explicitly padded NCHW copy of the input (tk_canvas, padding cells
 // holding z_in so that they contribute (z_in − z_in)·w = 0), index it directly with
 // cy = oy·stride + ky·dilation, sum (x − z_in)·w + bias in int64 with no bounds tests, and
-// requantize with the formula-based reference of test_qs8_requantize.c (saturating the int64
-// sum to int32 first, the documented overflow behaviour).
+// requantize with the binary32 oracle of test_qs8_requantize.c (tk_ref_output: the int64 sum
+// saturated to int32 first, the documented overflow behaviour).
 //
-// Parameters: zero points at −128/0/127/random, per-channel multipliers either realistic
-// (QuantizeMultiplier of a scale that maps the accumulator spread onto ~±64) or edge values
-// (0, 1, 2^30, 2^31−1 with any shift in [−31, 30]), biases small or near ±2^31 (accumulators
-// at and beyond the int32 limits), clamps full / ReLU / a single end point / random inside.
+// Parameters: zero points at −128/0/127/random, per-channel binary32 scales either realistic
+// (a ratio that maps the accumulator spread onto ~±64, sometimes the nearest power of two so
+// that exact ties x.5 occur) or edge values (0, up to 2^32, down to 2^−149, powers of two),
+// biases small or near ±2^31 (accumulators at and beyond the int32 limits, sometimes with a
+// scale that maps them back into range, where the int32 → binary32 conversion rounds), clamps
+// full / ReLU / a single end point / random inside.
 #include <stdio.h>
 #include <string.h>
 
@@ -18,13 +20,14 @@
 
 // Shared helpers (test_qs8_requantize.c).
 int32_t tk_ref_sat32(int64_t v);
-int8_t tk_ref_output(int64_t acc, int32_t m, int32_t shift, int32_t z_out, int32_t lo, int32_t hi);
+int8_t tk_ref_output(int64_t acc, float scale, int32_t z_out, int32_t lo, int32_t hi);
 int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
 int tk_s8_end(tk_ctx* t, int ok);
 void tk_s8_fill(tk_rng* r, int8_t* p, size_t n, int lo, int hi);
 int tk_s8_compare(tk_ctx* t, const char* what, const int8_t* got, const int8_t* want, size_t n, tk_layout layout);
 int32_t tk_rand_i32(tk_rng* r);
-void tk_qs8_random_multiplier(tk_rng* r, double real, int edge_num, int edge_den, int32_t* m, int32_t* shift);
+float tk_qs8_random_scale(tk_rng* r, double real, int edge_num, int edge_den);
+float tk_qs8_scale(double real);
 int32_t tk_qs8_random_zero_point(tk_rng* r);
 void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
 
@@ -44,8 +47,9 @@ static int g_int32_guarantee = 0;
 
 typedef struct {
   octk_qs8_requant q;
-  int32_t *bias, *mult, *shift;
-  int edge;       // edge multipliers / huge biases in use
+  int32_t* bias;
+  float* scale;
+  int edge;       // edge scales / huge biases in use
   int x_extreme;  // inputs only −128/127
 } qparams;
 
@@ -54,8 +58,7 @@ static void random_qparams(tk_ctx* t, qparams* p, int oc, size_t taps) {
   tk_rng* r = tk_rand(t);
   memset(p, 0, sizeof *p);
   p->bias = tk_alloc(t, sizeof(int32_t) * (size_t)oc);
-  p->mult = tk_alloc(t, sizeof(int32_t) * (size_t)oc);
-  p->shift = tk_alloc(t, sizeof(int32_t) * (size_t)oc);
+  p->scale = tk_alloc(t, sizeof(float) * (size_t)oc);
   p->edge = tk_rng_chance(r, 1, 5);
   p->x_extreme = tk_rng_chance(r, 1, 8);
   p->q.input_zero_point = tk_qs8_random_zero_point(r);
@@ -65,12 +68,15 @@ static void random_qparams(tk_ctx* t, qparams* p, int oc, size_t taps) {
   const double spread = (sqrt((double)taps) * 74.0 + (double)taps * fabs((double)p->q.input_zero_point) * 0.1) * 73.0;
   const double real = 64.0 / (spread > 1.0 ? spread : 1.0);
   for (int o = 0; o < oc; ++o) {
-    tk_qs8_random_multiplier(r, real, p->edge ? 1 : 0, 2, &p->mult[o], &p->shift[o]);
+    p->scale[o] = tk_qs8_random_scale(r, real, p->edge ? 1 : 0, 2);
     if (p->edge && tk_rng_chance(r, 1, 2)) {
-      // Near or beyond the int32 limits once the sum is added (the sum saturates).
+      // Near or beyond the int32 limits once the sum is added (the sum saturates); half the
+      // time with a scale that maps such accumulators back into range (|acc| > 2^24: the
+      // int32 → binary32 conversion rounds).
       const int64_t span = (int64_t)taps * 255 * 128 + 16;
       const int64_t off = (int64_t)tk_rng_int(r, 0, (int)(span < 2000000000 ? span : 2000000000));
       p->bias[o] = tk_rng_chance(r, 1, 2) ? tk_ref_sat32(INT32_MAX - off) : tk_ref_sat32(INT32_MIN + off);
+      if (tk_rng_chance(r, 1, 2)) p->scale[o] = tk_qs8_scale(tk_rng_float(r, 20.0f, 300.0f) / 2147483648.0);
     } else if (p->edge && tk_rng_chance(r, 1, 3)) {
       p->bias[o] = tk_rand_i32(r);
     } else {
@@ -83,8 +89,7 @@ static void random_qparams(tk_ctx* t, qparams* p, int oc, size_t taps) {
     }
   }
   p->q.bias = p->bias;
-  p->q.multiplier = p->mult;
-  p->q.shift = p->shift;
+  p->q.scale = p->scale;
 }
 
 static void fill_x(tk_rng* r, const qparams* p, int8_t* x, size_t n) {
@@ -105,9 +110,9 @@ static void fill_w(tk_rng* r, const qparams* p, int8_t* w, size_t n) {
 }
 
 static const char* qparams_str(const qparams* p, char* buf, size_t size) {
-  snprintf(buf, size, "z_in %d z_out %d clamp [%d, %d] %s%s M0[0] %d shift[0] %d bias[0] %d", p->q.input_zero_point,
+  snprintf(buf, size, "z_in %d z_out %d clamp [%d, %d] %s%s scale[0] %a (%g) bias[0] %d", p->q.input_zero_point,
            p->q.output_zero_point, p->q.lo, p->q.hi, p->edge ? "edge-params " : "", p->x_extreme ? "extreme-x " : "",
-           p->mult[0], p->shift[0], p->bias[0]);
+           (double)p->scale[0], (double)p->scale[0], p->bias[0]);
   return buf;
 }
 
@@ -169,7 +174,7 @@ static void one_conv(tk_ctx* t, tk_any_fn fnp, int channels, int k, int s, int d
               acc += (xv - p.q.input_zero_point) * wt[(((size_t)o * w.kernel_h + ky) * w.kernel_w + kx) * cg + ci];
             }
         want[((size_t)oy * w.out_w + ox) * oc + o] =
-            tk_ref_output(acc, p.mult[o], p.shift[o], p.q.output_zero_point, p.q.lo, p.q.hi);
+            tk_ref_output(acc, p.scale[o], p.q.output_zero_point, p.q.lo, p.q.hi);
       }
   }
   fn(x, channels, groups, wt, oc, &w, &p.q, y);
@@ -227,7 +232,7 @@ static void one_dwconv(tk_ctx* t, tk_any_fn fnp, int channels, int k, int s, int
               acc += (xv - p.q.input_zero_point) * wt[((size_t)ky * w.kernel_w + kx) * oc + o];
             }
           want[((size_t)oy * w.out_w + ox) * oc + o] =
-              tk_ref_output(acc, p.mult[o], p.shift[o], p.q.output_zero_point, p.q.lo, p.q.hi);
+              tk_ref_output(acc, p.scale[o], p.q.output_zero_point, p.q.lo, p.q.hi);
         }
     }
   fn(x, channels, m, wt, &w, &p.q, y);
@@ -275,7 +280,7 @@ static void one_fc(tk_ctx* t, tk_qs8_fc_fn fn, size_t rows, size_t k, size_t out
     for (size_t row = 0; row < rows; ++row) {
       int64_t acc = p.bias[n];
       for (size_t i = 0; i < k; ++i) acc += ((int64_t)x[row * k + i] - p.q.input_zero_point) * wt[n * k + i];
-      want[row * out + n] = tk_ref_output(acc, p.mult[n], p.shift[n], p.q.output_zero_point, p.q.lo, p.q.hi);
+      want[row * out + n] = tk_ref_output(acc, p.scale[n], p.q.output_zero_point, p.q.lo, p.q.hi);
     }
   fn(x, rows, k, wt, out, &p.q, y);
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, rows * out, tk_layout_3(1, rows, out, "_,row,n")));

@@ -3,18 +3,21 @@
 //
 // Add/mul: random shapes of rank 0..6 with broadcast patterns (full, scalar operand, per-row,
 // per-column, random masks) on either operand; operand and output views permuted, gapped and
-// reversed; sometimes in place (y = a). The references compute each element from the formula
-// in int64 with the formula-based requantization of test_qs8_requantize.c; the whole output
-// buffer is compared (unaddressed gaps must keep their prefill). Parameters are either
-// TFLite-like (left_shift 20, multipliers from random scales) or edge values (left_shift 0..30,
-// multipliers 0/1/2^30/2^31−1, shifts −31..30).
+// reversed; sometimes in place (y = a). The references compute each element with the binary32
+// oracles of test_qs8_requantize.c (tk_ref_add; mul: the exact int64 product through
+// tk_ref_output); the whole output buffer is compared (unaddressed gaps must keep their
+// prefill). Add parameters: realistic scale ratios, powers of two (exact ties), huge scales,
+// large nearly cancelling ones, zeros, edge ones (tk_qs8_random_add_params); Mul: realistic
+// scales (sometimes a power of two: ties) or edge ones (0, up to 2^32, down to 2^−149).
 //
 // Quantize f32: the reference rounds the *exact* quotient x/scale half away from zero with no
 // division at all: it finds n with n·s <= |x| < (n+1)·s and compares |x| with (n + ½)·s, every
 // product exact in double. Inputs include exact ties, their float neighbours, NaN, ±∞, ±0,
 // subnormals, ±FLT_MAX, at power-of-two, random, tiny and huge scales.
 // Dequantize: scale·(x − z) rounded once to float (the product is exact in double).
-// Lookup / quantize u8 / requantize: every one of the 256 input values in every check.
+// Lookup / quantize u8 / requantize: every one of the 256 input values in every check; the
+// requantizing ones with realistic scales s_in/s_out in [1/64, 64] (powers of two among them:
+// ties) or edge ones.
 #include <float.h>
 #include <stdio.h>
 #include <string.h>
@@ -22,17 +25,17 @@
 #include "harness.h"
 
 // Shared helpers (test_qs8_requantize.c).
-int32_t tk_ref_sat32(int64_t v);
-int32_t tk_ref_requantize(int32_t acc, int32_t m, int32_t shift);
-int8_t tk_ref_output(int64_t acc, int32_t m, int32_t shift, int32_t z_out, int32_t lo, int32_t hi);
+int8_t tk_ref_output(int64_t acc, float scale, int32_t z_out, int32_t lo, int32_t hi);
+int8_t tk_ref_add(int32_t a, int32_t b, const octk_qs8_add_params* p);
 int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
 int tk_s8_end(tk_ctx* t, int ok);
 void tk_s8_fill(tk_rng* r, int8_t* p, size_t n, int lo, int hi);
 int tk_s8_compare(tk_ctx* t, const char* what, const int8_t* got, const int8_t* want, size_t n, tk_layout layout);
-void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
-void tk_qs8_random_multiplier(tk_rng* r, double real, int edge_num, int edge_den, int32_t* m, int32_t* shift);
+float tk_qs8_random_scale(tk_rng* r, double real, int edge_num, int edge_den);
 int32_t tk_qs8_random_zero_point(tk_rng* r);
 void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
+int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out, const char** name);
+int8_t tk_qs8_add_cancelling_b(tk_rng* r, int8_t a, const octk_qs8_add_params* p);
 
 typedef void (*tk_qs8_add_fn)(int rank, const ptrdiff_t* shape, const int8_t* a, const ptrdiff_t* a_strides,
                               const int8_t* b, const ptrdiff_t* b_strides, int8_t* y, const ptrdiff_t* y_strides,
@@ -43,10 +46,10 @@ typedef void (*tk_qs8_mul_fn)(int rank, const ptrdiff_t* shape, const int8_t* a,
 typedef void (*tk_qs8_lookup_fn)(const int8_t* x, size_t count, const int8_t* table, int8_t* y);
 typedef void (*tk_qs8_quantize_f32_fn)(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
 typedef void (*tk_qs8_quantize_u8_fn)(const uint8_t* x, size_t count, int32_t input_zero_point,
-                                      int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                      int32_t output_zero_point, float scale, int8_t* y);
 typedef void (*tk_qs8_dequantize_fn)(const int8_t* x, size_t count, float scale, int32_t zero_point, float* y);
 typedef void (*tk_qs8_requantize_fn)(const int8_t* x, size_t count, int32_t input_zero_point,
-                                     int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                     int32_t output_zero_point, float scale, int8_t* y);
 
 // ---- views (as in test_f32_strided.c) ---------------------------------------------------
 
@@ -179,55 +182,25 @@ static void binary_buffers(tk_ctx* t, const binary_geom* g, int8_t** a, int8_t**
 
 // ---- add -------------------------------------------------------------------------------
 
-/// Random add parameters: TFLite-style (left shift 20, input multipliers s/(2·max s), output
-/// 2·max s/(2^20·s_out)) or, one time in four (returns 1), edge ones: any left shift, edge
-/// multipliers, so every saturation is reached.
-int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out) {
-  octk_qs8_add_params p;
-  memset(&p, 0, sizeof p);
-  p.a_zero_point = tk_qs8_random_zero_point(r);
-  p.b_zero_point = tk_qs8_random_zero_point(r);
-  p.output_zero_point = tk_qs8_random_zero_point(r);
-  tk_qs8_random_clamp(r, p.output_zero_point, &p.lo, &p.hi);
-  const int edge = tk_rng_chance(r, 1, 4);
-  if (!edge) {
-    const double sa = exp2(tk_rng_float(r, -8.0f, 0.0f)), sb = exp2(tk_rng_float(r, -8.0f, 0.0f));
-    const double so = (sa > sb ? sa : sb) * exp2(tk_rng_float(r, -1.0f, 2.0f));
-    const double twice_max = 2.0 * (sa > sb ? sa : sb);
-    p.left_shift = 20;
-    tk_qs8_quantize_multiplier(sa / twice_max, &p.a_multiplier, &p.a_shift);
-    tk_qs8_quantize_multiplier(sb / twice_max, &p.b_multiplier, &p.b_shift);
-    tk_qs8_quantize_multiplier(twice_max / ((double)(1 << 20) * so), &p.output_multiplier, &p.output_shift);
-  } else {
-    p.left_shift = tk_rng_int(r, 0, 30);
-    tk_qs8_random_multiplier(r, 0.5, 1, 2, &p.a_multiplier, &p.a_shift);
-    tk_qs8_random_multiplier(r, 0.5, 1, 2, &p.b_multiplier, &p.b_shift);
-    tk_qs8_random_multiplier(r, exp2(-(double)p.left_shift), 1, 2, &p.output_multiplier, &p.output_shift);
-  }
-  *out = p;
-  return edge;
-}
-
 static void one_add(tk_ctx* t, tk_qs8_add_fn fn, int rank, int pattern) {
   tk_rng* r = tk_rand(t);
   binary_geom g;
   random_geom(r, rank, pattern, &g);
   octk_qs8_add_params p;
-  const int edge = tk_qs8_random_add_params(r, &p);
+  const char* kind;
+  const int cancelling = tk_qs8_random_add_params(r, &p, &kind) == 3;
   char gs[600];
-  tk_describe(t, "%s z %d %d %d ls %d a (%d,%d) b (%d,%d) out (%d,%d) clamp [%d, %d]%s", geom_str(&g, gs, sizeof gs),
-              p.a_zero_point, p.b_zero_point, p.output_zero_point, p.left_shift, p.a_multiplier, p.a_shift,
-              p.b_multiplier, p.b_shift, p.output_multiplier, p.output_shift, p.lo, p.hi, edge ? " edge" : "");
+  tk_describe(t, "%s z %d %d %d scales %a %a clamp [%d, %d] (%s)", geom_str(&g, gs, sizeof gs), p.a_zero_point,
+              p.b_zero_point, p.output_zero_point, (double)p.a_scale, (double)p.b_scale, p.lo, p.hi, kind);
   int8_t *a, *b, *y, *a0, *want;
   binary_buffers(t, &g, &a, &b, &y, &a0, &want);
+  if (cancelling)  // b − z_b ≈ −(a − z_a) for most elements (a broadcast b takes the last one)
+    for (size_t lin = 0; lin < g.total; ++lin)
+      if (tk_rng_chance(r, 3, 4))
+        b[offset_of(rank, g.shape, &g.vb, lin)] = tk_qs8_add_cancelling_b(r, a0[offset_of(rank, g.shape, &g.va, lin)], &p);
   for (size_t lin = 0; lin < g.total; ++lin) {
-    const int64_t av = a0[offset_of(rank, g.shape, &g.va, lin)], bv = b[offset_of(rank, g.shape, &g.vb, lin)];
-    const int32_t as = tk_ref_sat32((av - p.a_zero_point) * ((int64_t)1 << p.left_shift));
-    const int32_t bs = tk_ref_sat32((bv - p.b_zero_point) * ((int64_t)1 << p.left_shift));
-    const int64_t sum = (int64_t)tk_ref_requantize(as, p.a_multiplier, p.a_shift) +
-                        tk_ref_requantize(bs, p.b_multiplier, p.b_shift);
-    want[offset_of(rank, g.shape, &g.vy, lin)] =
-        tk_ref_output(sum, p.output_multiplier, p.output_shift, p.output_zero_point, p.lo, p.hi);
+    const int8_t av = a0[offset_of(rank, g.shape, &g.va, lin)], bv = b[offset_of(rank, g.shape, &g.vb, lin)];
+    want[offset_of(rank, g.shape, &g.vy, lin)] = tk_ref_add(av, bv, &p);
   }
   fn(rank, g.shape, a + g.va.base, g.va.stride, b + g.vb.base, g.vb.stride, y + g.vy.base, g.vy.stride, &p);
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, g.vy.size, tk_layout_flat(g.vy.size)));
@@ -253,16 +226,16 @@ static void one_mul(tk_ctx* t, tk_qs8_mul_fn fn, int rank, int pattern) {
   tk_qs8_random_clamp(r, p.output_zero_point, &p.lo, &p.hi);
   const int edge = tk_rng_chance(r, 1, 4);
   // s_a·s_b/s_out: maps the product range (up to 255²) onto roughly ±2^7.
-  tk_qs8_random_multiplier(r, exp2(tk_rng_float(r, -11.0f, -5.0f)), edge, 1, &p.multiplier, &p.shift);
+  p.scale = tk_qs8_random_scale(r, exp2(tk_rng_float(r, -11.0f, -5.0f)), edge, 1);
   char gs[600];
-  tk_describe(t, "%s z %d %d %d M0 %d shift %d clamp [%d, %d]%s", geom_str(&g, gs, sizeof gs), p.a_zero_point,
-              p.b_zero_point, p.output_zero_point, p.multiplier, p.shift, p.lo, p.hi, edge ? " edge" : "");
+  tk_describe(t, "%s z %d %d %d scale %a clamp [%d, %d]%s", geom_str(&g, gs, sizeof gs), p.a_zero_point,
+              p.b_zero_point, p.output_zero_point, (double)p.scale, p.lo, p.hi, edge ? " edge" : "");
   int8_t *a, *b, *y, *a0, *want;
   binary_buffers(t, &g, &a, &b, &y, &a0, &want);
   for (size_t lin = 0; lin < g.total; ++lin) {
     const int64_t av = a0[offset_of(rank, g.shape, &g.va, lin)], bv = b[offset_of(rank, g.shape, &g.vb, lin)];
-    want[offset_of(rank, g.shape, &g.vy, lin)] = tk_ref_output((av - p.a_zero_point) * (bv - p.b_zero_point),
-                                                               p.multiplier, p.shift, p.output_zero_point, p.lo, p.hi);
+    want[offset_of(rank, g.shape, &g.vy, lin)] = tk_ref_output((av - p.a_zero_point) * (bv - p.b_zero_point), p.scale,
+                                                               p.output_zero_point, p.lo, p.hi);
   }
   fn(rank, g.shape, a + g.va.base, g.va.stride, b + g.vb.base, g.vb.stride, y + g.vy.base, g.vy.stride, &p);
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, g.vy.size, tk_layout_flat(g.vy.size)));
@@ -382,8 +355,7 @@ void tk_check_qs8_quantize_f32(tk_ctx* t, tk_qs8_quantize_f32_fn fn) {
 
 // ---- quantize u8 / requantize ------------------------------------------------------------
 
-static void random_requant_params(tk_rng* r, int32_t* z_in, int32_t* z_out, int32_t* m, int32_t* shift, int* edge,
-                                  int u8) {
+static void random_requant_params(tk_rng* r, int32_t* z_in, int32_t* z_out, float* scale, int* edge, int u8) {
   if (u8) {
     switch (tk_rng_int(r, 0, 3)) {
       case 0: *z_in = 0; break;
@@ -396,25 +368,26 @@ static void random_requant_params(tk_rng* r, int32_t* z_in, int32_t* z_out, int3
   }
   *z_out = tk_qs8_random_zero_point(r);
   *edge = tk_rng_chance(r, 1, 4);
-  // s_in / s_out in [1/16, 16]: shifts of both signs.
-  tk_qs8_random_multiplier(r, exp2(tk_rng_float(r, -4.0f, 4.0f)), *edge, 1, m, shift);
+  // s_in / s_out in [1/16, 16] (and the generator's ±2 octave jitter).
+  *scale = tk_qs8_random_scale(r, exp2(tk_rng_float(r, -4.0f, 4.0f)), *edge, 1);
 }
 
 void tk_check_qs8_quantize_u8(tk_ctx* t, tk_qs8_quantize_u8_fn fn) {
   tk_rng* r = tk_rand(t);
   for (int i = 0; i < 80; ++i) {
-    int32_t z_in, z_out, m, shift;
+    int32_t z_in, z_out;
+    float scale;
     int edge;
-    random_requant_params(r, &z_in, &z_out, &m, &shift, &edge, 1);
+    random_requant_params(r, &z_in, &z_out, &scale, &edge, 1);
     const size_t count = random_count(r, i % 20);
-    tk_describe(t, "count %zu z_in %d z_out %d M0 %d shift %d%s", count, z_in, z_out, m, shift, edge ? " edge" : "");
+    tk_describe(t, "count %zu z_in %d z_out %d scale %a%s", count, z_in, z_out, (double)scale, edge ? " edge" : "");
     uint8_t* x = (uint8_t*)tk_s8_alloc(t, count);
     int8_t* y = tk_s8_alloc(t, count);
     int8_t* want = tk_alloc(t, count + 1);
     fill_all_values(r, (int8_t*)x, count);
     tk_s8_fill(r, y, count, -128, 127);
-    for (size_t k = 0; k < count; ++k) want[k] = tk_ref_output((int64_t)x[k] - z_in, m, shift, z_out, -128, 127);
-    fn(x, count, z_in, z_out, m, shift, y);
+    for (size_t k = 0; k < count; ++k) want[k] = tk_ref_output((int64_t)x[k] - z_in, scale, z_out, -128, 127);
+    fn(x, count, z_in, z_out, scale, y);
     tk_s8_end(t, tk_s8_compare(t, "y", y, want, count, tk_layout_flat(count)));
   }
 }
@@ -422,20 +395,21 @@ void tk_check_qs8_quantize_u8(tk_ctx* t, tk_qs8_quantize_u8_fn fn) {
 void tk_check_qs8_requantize(tk_ctx* t, tk_qs8_requantize_fn fn) {
   tk_rng* r = tk_rand(t);
   for (int i = 0; i < 80; ++i) {
-    int32_t z_in, z_out, m, shift;
+    int32_t z_in, z_out;
+    float scale;
     int edge;
-    random_requant_params(r, &z_in, &z_out, &m, &shift, &edge, 0);
+    random_requant_params(r, &z_in, &z_out, &scale, &edge, 0);
     const size_t count = random_count(r, i % 20);
     const int in_place = i % 3 == 1;
-    tk_describe(t, "count %zu z_in %d z_out %d M0 %d shift %d%s%s", count, z_in, z_out, m, shift, edge ? " edge" : "",
+    tk_describe(t, "count %zu z_in %d z_out %d scale %a%s%s", count, z_in, z_out, (double)scale, edge ? " edge" : "",
                 in_place ? " in place" : "");
     int8_t* x = tk_s8_alloc(t, count);
     int8_t* y = in_place ? x : tk_s8_alloc(t, count);
     int8_t* want = tk_alloc(t, count + 1);
     fill_all_values(r, x, count);
     if (!in_place) tk_s8_fill(r, y, count, -128, 127);
-    for (size_t k = 0; k < count; ++k) want[k] = tk_ref_output((int64_t)x[k] - z_in, m, shift, z_out, -128, 127);
-    fn(x, count, z_in, z_out, m, shift, y);
+    for (size_t k = 0; k < count; ++k) want[k] = tk_ref_output((int64_t)x[k] - z_in, scale, z_out, -128, 127);
+    fn(x, count, z_in, z_out, scale, y);
     tk_s8_end(t, tk_s8_compare(t, "y", y, want, count, tk_layout_flat(count)));
   }
 }

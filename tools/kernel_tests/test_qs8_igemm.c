@@ -20,11 +20,11 @@ int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
 int tk_s8_end(tk_ctx* t, int ok);
 void tk_s8_fill(tk_rng* r, int8_t* p, size_t n, int lo, int hi);
 int tk_s8_compare(tk_ctx* t, const char* what, const int8_t* got, const int8_t* want, size_t n, tk_layout layout);
-void tk_qs8_random_multiplier(tk_rng* r, double real, int edge_num, int edge_den, int32_t* m, int32_t* shift);
+float tk_qs8_random_scale(tk_rng* r, double real, int edge_num, int edge_den);
 int32_t tk_qs8_random_zero_point(tk_rng* r);
 void tk_qs8_random_clamp(tk_rng* r, int32_t z_out, int32_t* lo, int32_t* hi);
-void tk_qs8_quantize_multiplier(double real, int32_t* m, int32_t* shift);
-int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out);
+int tk_qs8_random_add_params(tk_rng* r, octk_qs8_add_params* out, const char** name);
+int8_t tk_qs8_add_cancelling_b(tk_rng* r, int8_t a, const octk_qs8_add_params* p);
 void tk_check_qs8_maxpool(tk_ctx* t, void (*fn)(const int8_t* x, int channels, const octk_window* win, int8_t* y));
 void tk_check_qs8_avgpool(tk_ctx* t,
                           void (*fn)(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
@@ -32,7 +32,7 @@ void tk_check_qs8_avgpool(tk_ctx* t,
                           int count_include_pad);
 void tk_check_qs8_global_avgpool_verified(tk_ctx* t, void (*fn)(const int8_t* x, size_t pixels, int channels,
                                                                  int32_t input_zero_point, int32_t output_zero_point,
-                                                                 int32_t multiplier, int32_t shift, int8_t* y));
+                                                                 float scale, int8_t* y));
 
 // The path under test (its packing and kernels) and a pixel split point in [0, 1] (fraction
 // of the output pixels).
@@ -116,18 +116,17 @@ static void random_twin_window(tk_rng* r, octk_window* w) {
   w->out_w = (w->in_w + w->pad_left + w->pad_right - w->dilation_w * (w->kernel_w - 1) - 1) / w->stride_w + 1;
 }
 
-/// Random requantization parameters for sums of `taps` terms (realistic multipliers with a
-/// tenth at the edges; biases well inside int32).
+/// Random requantization parameters for sums of `taps` terms (realistic binary32 scales, a
+/// tenth of them edge ones: 0, huge, tiny, powers of two; biases well inside int32).
 static octk_qs8_requant random_twin_q(tk_ctx* t, int oc, size_t taps) {
   tk_rng* r = tk_rand(t);
   int32_t* bias = tk_alloc(t, sizeof(int32_t) * oc);
-  int32_t* mult = tk_alloc(t, sizeof(int32_t) * oc);
-  int32_t* shift = tk_alloc(t, sizeof(int32_t) * oc);
-  octk_qs8_requant q = {bias, mult, shift, tk_qs8_random_zero_point(r), tk_qs8_random_zero_point(r), -128, 127};
+  float* scale = tk_alloc(t, sizeof(float) * oc);
+  octk_qs8_requant q = {bias, scale, tk_qs8_random_zero_point(r), tk_qs8_random_zero_point(r), -128, 127};
   tk_qs8_random_clamp(r, q.output_zero_point, &q.lo, &q.hi);
   const double spread = sqrt((double)taps) * 74.0 * 73.0 + (double)taps * 40.0;
   for (int o = 0; o < oc; ++o) {
-    tk_qs8_random_multiplier(r, 64.0 / spread, 1, 10, &mult[o], &shift[o]);
+    scale[o] = tk_qs8_random_scale(r, 64.0 / spread, 1, 10);
     bias[o] = tk_rng_int(r, -(int)spread, (int)spread);
   }
   return q;
@@ -221,17 +220,20 @@ static void one_dw_multiplier_twin(tk_ctx* t) {
 static void one_add_twin(tk_ctx* t, octk_qs8_add_fn add) {
   tk_rng* r = tk_rand(t);
   octk_qs8_add_params p;
-  const int edge = tk_qs8_random_add_params(r, &p);
+  const char* kind;
+  const int cancelling = tk_qs8_random_add_params(r, &p, &kind) == 3;
   const size_t n = (size_t)(tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 0, 40) : tk_rng_int(r, 40, 700));
-  tk_describe(t, "add twin: n %zu z %d %d %d ls %d a (%d,%d) b (%d,%d) out (%d,%d) clamp [%d, %d]%s", n, p.a_zero_point,
-              p.b_zero_point, p.output_zero_point, p.left_shift, p.a_multiplier, p.a_shift, p.b_multiplier, p.b_shift,
-              p.output_multiplier, p.output_shift, p.lo, p.hi, edge ? " edge" : "");
+  tk_describe(t, "add twin: n %zu z %d %d %d scales %a %a clamp [%d, %d] (%s)", n, p.a_zero_point, p.b_zero_point,
+              p.output_zero_point, (double)p.a_scale, (double)p.b_scale, p.lo, p.hi, kind);
   int8_t* a = tk_s8_alloc(t, n);
   int8_t* b = tk_s8_alloc(t, n);
   int8_t* y = tk_s8_alloc(t, n);
   int8_t* want = tk_alloc(t, n + 1);
   tk_s8_fill(r, a, n, -128, 127);
   tk_s8_fill(r, b, n, -128, 127);
+  if (cancelling)  // b − z_b ≈ −(a − z_a) for most elements
+    for (size_t i = 0; i < n; ++i)
+      if (tk_rng_chance(r, 3, 4)) b[i] = tk_qs8_add_cancelling_b(r, a[i], &p);
   tk_s8_fill(r, y, n, -128, 127);
   const ptrdiff_t shape[1] = {(ptrdiff_t)n}, unit[1] = {1};
   octk_qs8_add_strided__reference(1, shape, a, unit, b, unit, want, unit, &p);

@@ -7,8 +7,9 @@
 // the input cells (+ the declared padding cells when count_include_pad, never the overhang)
 // with C's round() on a double quotient (exact: |sum| < 2^20, count < 2^10, so a non-tie
 // quotient is at least 2^−11 away from a half-integer), 0 when nothing is counted. Global
-// average pool: int64 sum minus pixels·z_in, saturated to int32, requantized by the formula
-// reference. Inputs include all-extreme tensors (every value −128 or 127) and windows lying
+// average pool: int64 sum minus pixels·z_in, saturated to int32, requantized by the binary32
+// oracle (tk_ref_output) with scales s_in/(s_out·pixels), sometimes a power of two (ties:
+// sums ≡ pixels/2), or edge ones (0, up to 2^32, down to 2^−149). Inputs include all-extreme tensors (every value −128 or 127) and windows lying
 // entirely in the padding.
 #include <stdio.h>
 #include <string.h>
@@ -16,19 +17,19 @@
 #include "harness.h"
 
 // Shared helpers (test_qs8_requantize.c).
-int8_t tk_ref_output(int64_t acc, int32_t m, int32_t shift, int32_t z_out, int32_t lo, int32_t hi);
+int8_t tk_ref_output(int64_t acc, float scale, int32_t z_out, int32_t lo, int32_t hi);
 int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
 int tk_s8_end(tk_ctx* t, int ok);
 void tk_s8_fill(tk_rng* r, int8_t* p, size_t n, int lo, int hi);
 int tk_s8_compare(tk_ctx* t, const char* what, const int8_t* got, const int8_t* want, size_t n, tk_layout layout);
-void tk_qs8_random_multiplier(tk_rng* r, double real, int edge_num, int edge_den, int32_t* m, int32_t* shift);
+float tk_qs8_random_scale(tk_rng* r, double real, int edge_num, int edge_den);
 int32_t tk_qs8_random_zero_point(tk_rng* r);
 
 typedef void (*tk_qs8_maxpool_fn)(const int8_t* x, int channels, const octk_window* win, int8_t* y);
 typedef void (*tk_qs8_avgpool_fn)(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                                   int32_t zero_point, int8_t* y);
 typedef void (*tk_qs8_global_avgpool_fn)(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                         int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                         int32_t output_zero_point, float scale, int8_t* y);
 
 static void fill_input(tk_rng* r, int8_t* x, size_t n, int* mode) {
   *mode = tk_rng_int(r, 0, 7);
@@ -176,10 +177,10 @@ void tk_check_qs8_avgpool(tk_ctx* t, tk_qs8_avgpool_fn fn, int count_include_pad
 
 static void one_global(tk_ctx* t, tk_qs8_global_avgpool_fn fn, size_t pixels, int channels, int extreme) {
   tk_rng* r = tk_rand(t);
-  int32_t z_in = tk_qs8_random_zero_point(r), z_out = tk_qs8_random_zero_point(r), m, shift;
+  int32_t z_in = tk_qs8_random_zero_point(r), z_out = tk_qs8_random_zero_point(r);
   const int edge = tk_rng_chance(r, 1, 5);
   // s_in / (s_out·pixels) with s_in / s_out in [1/4, 4] (and the helper's ±2 octave jitter).
-  tk_qs8_random_multiplier(r, exp2(tk_rng_float(r, -2.0f, 2.0f)) / (double)pixels, edge, 1, &m, &shift);
+  const float scale = tk_qs8_random_scale(r, exp2(tk_rng_float(r, -2.0f, 2.0f)) / (double)pixels, edge, 1);
   if (extreme) z_in = 127;
   const size_t xn = pixels * (size_t)channels;
   int8_t* x = tk_s8_alloc(t, xn);
@@ -189,14 +190,14 @@ static void one_global(tk_ctx* t, tk_qs8_global_avgpool_fn fn, size_t pixels, in
   if (extreme) memset(x, 0x80, xn);
   else fill_input(r, x, xn, &mode);
   tk_s8_fill(r, y, (size_t)channels, -128, 127);
-  tk_describe(t, "pixels %zu channels %d z_in %d z_out %d M0 %d shift %d input %s", pixels, channels, z_in, z_out, m,
-              shift, kFillNames[mode]);
+  tk_describe(t, "pixels %zu channels %d z_in %d z_out %d scale %a input %s", pixels, channels, z_in, z_out,
+              (double)scale, kFillNames[mode]);
   for (int c = 0; c < channels; ++c) {
     int64_t sum = 0;
     for (size_t p = 0; p < pixels; ++p) sum += x[p * (size_t)channels + c];
-    want[c] = tk_ref_output(sum - (int64_t)pixels * z_in, m, shift, z_out, -128, 127);
+    want[c] = tk_ref_output(sum - (int64_t)pixels * z_in, scale, z_out, -128, 127);
   }
-  fn(x, pixels, channels, z_in, z_out, m, shift, y);
+  fn(x, pixels, channels, z_in, z_out, scale, y);
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, (size_t)channels, tk_layout_3(1, 1, (size_t)channels, "_,_,c")));
 }
 

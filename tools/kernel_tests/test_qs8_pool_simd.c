@@ -34,14 +34,14 @@ int8_t* tk_s8_alloc(tk_ctx* t, size_t n);
 int tk_s8_end(tk_ctx* t, int ok);
 void tk_s8_fill(tk_rng* r, int8_t* p, size_t n, int lo, int hi);
 int tk_s8_compare(tk_ctx* t, const char* what, const int8_t* got, const int8_t* want, size_t n, tk_layout layout);
-void tk_qs8_random_multiplier(tk_rng* r, double real, int edge_num, int edge_den, int32_t* m, int32_t* shift);
+float tk_qs8_random_scale(tk_rng* r, double real, int edge_num, int edge_den);
 int32_t tk_qs8_random_zero_point(tk_rng* r);
 
 typedef void (*maxpool_fn)(const int8_t* x, int channels, const octk_window* win, int8_t* y);
 typedef void (*avgpool_fn)(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                            int32_t zero_point, int8_t* y);
 typedef void (*global_fn)(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                          int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                          int32_t output_zero_point, float scale, int8_t* y);
 
 void tk_check_qs8_maxpool(tk_ctx* t, maxpool_fn fn);
 void tk_check_qs8_avgpool(tk_ctx* t, avgpool_fn fn, int count_include_pad);
@@ -194,8 +194,7 @@ static void large_average_windows(tk_ctx* t, avgpool_fn fn) {
 static void one_global_twin(tk_ctx* t, global_fn fn, size_t pixels, int channels) {
   tk_rng* r = tk_rand(t);
   const int32_t z_in = tk_qs8_random_zero_point(r), z_out = tk_qs8_random_zero_point(r);
-  int32_t m, shift;
-  tk_qs8_random_multiplier(r, exp2(tk_rng_float(r, -2.0f, 2.0f)) / (double)pixels, 1, 5, &m, &shift);
+  const float scale = tk_qs8_random_scale(r, exp2(tk_rng_float(r, -2.0f, 2.0f)) / (double)pixels, 1, 5);
   const size_t xn = pixels * (size_t)channels;
   tight_buf xb;
   int8_t* x = tight_alloc(&xb, xn);
@@ -203,10 +202,10 @@ static void one_global_twin(tk_ctx* t, global_fn fn, size_t pixels, int channels
   int8_t* y = tk_s8_alloc(t, (size_t)channels);
   int8_t* want = tk_alloc(t, (size_t)channels);
   tk_s8_fill(r, y, (size_t)channels, -128, 127);
-  tk_describe(t, "global pixels %zu channels %d z_in %d z_out %d M0 %d shift %d input %s", pixels, channels, z_in, z_out,
-              m, shift, kFills[mode]);
-  octk_qs8_global_avgpool_nhwc__reference(x, pixels, channels, z_in, z_out, m, shift, want);
-  fn(x, pixels, channels, z_in, z_out, m, shift, y);
+  tk_describe(t, "global pixels %zu channels %d z_in %d z_out %d scale %a input %s", pixels, channels, z_in, z_out,
+              (double)scale, kFills[mode]);
+  octk_qs8_global_avgpool_nhwc__reference(x, pixels, channels, z_in, z_out, scale, want);
+  fn(x, pixels, channels, z_in, z_out, scale, y);
   const int ok = tk_s8_compare(t, "y", y, want, (size_t)channels, tk_layout_flat((size_t)channels));
   tight_free(&xb);
   tk_s8_end(t, ok);

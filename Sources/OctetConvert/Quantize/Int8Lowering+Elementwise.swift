@@ -47,17 +47,14 @@ extension Int8Lowering {
         case .add, .sub:
             let (ta, qa) = try operand(a, output: y)
             let (tb, qb) = try operand(b, output: y, negate: op == .sub)
-            // TFLite's scheme: inputs rescaled to 2·max(s_a, s_b) with 20 bits of headroom.
-            let leftShift = 20
-            let twiceMax = 2 * Double(max(qa.scale, qb.scale))
-            let params = AddParams(leftShift: Int32(leftShift), a: QuantizationMath.multiplier(Double(qa.scale) / twiceMax),
-                                   b: QuantizationMath.multiplier(Double(qb.scale) / twiceMax),
-                                   output: QuantizationMath.multiplier(twiceMax / (Double(1 << leftShift) * Double(out.scale))), lo: lo, hi: hi)
+            // y = z_y + round((a − z_a)·s_a/s_y + (b − z_b)·s_b/s_y), in binary32.
+            let params = AddParams(a: try requantScale(Double(qa.scale) / Double(out.scale), node, "input a"),
+                                   b: try requantScale(Double(qb.scale) / Double(out.scale), node, "input b"), lo: lo, hi: hi)
             emit(params, [ta, tb], [int8(y)])
         case .mul, .div:
             let (ta, qa) = try operand(a, output: y)
             let (tb, qb) = try operand(b, output: y, reciprocal: op == .div)
-            let m = QuantizationMath.multiplier(Double(qa.scale) * Double(qb.scale) / Double(out.scale))
+            let m = try requantScale(Double(qa.scale) * Double(qb.scale) / Double(out.scale), node, "output")
             emit(MulParams(output: m, lo: lo, hi: hi), [ta, tb], [int8(y)])
         }
     }

@@ -40,9 +40,9 @@ extension Int8Lowering {
         case .globalAveragePool:
             let s = graph[node.inputs[0]].shape
             guard s.count == 4 else { throw unsupported(node, "global pooling of rank \(s.count)") }
-            // q_out = z_out + M·(Σq − HW·z_in), M = s_in/(s_out·HW).
+            // q_out = z_out + round(M·(Σq − HW·z_in)), M = s_in/(s_out·HW).
             let m = Double(quant[node.inputs[0]]!.scale) / (Double(quant[node.outputs[0]]!.scale) * Double(s[2] * s[3]))
-            emit(GlobalAveragePoolParams(output: QuantizationMath.multiplier(m)), [int8(node.inputs[0])], [int8(node.outputs[0])])
+            emit(GlobalAveragePoolParams(output: try requantScale(m, node, "output")), [int8(node.inputs[0])], [int8(node.outputs[0])])
         case .globalMaxPool:
             let s = graph[node.inputs[0]].shape
             guard s.count == 4 else { throw unsupported(node, "global pooling of rank \(s.count)") }
@@ -112,7 +112,7 @@ extension Int8Lowering {
         }
         let bias = node.inputs.count > 2 ? try weights(node, node.inputs[2]).data : [Float](repeating: 0, count: o)
         let wt = constant(graph[node.inputs[1]].name, .int8, shape, packed.bytes, Quantization(channelScales: scales, axis: depthwise ? 3 : 0))
-        let requant = requantization(node, input: x, output: y, weightScales: scales, bias: bias)
+        let requant = try requantization(node, input: x, output: y, weightScales: scales, bias: bias)
         let (lo, hi) = QuantizationMath.clampBounds(p.activation, output: quant[y]!)
         let window = Window(kernel: (p.kernelH, p.kernelW), stride: (p.strideH, p.strideW), dilation: (p.dilationH, p.dilationW),
                             pads: (p.padTop, p.padLeft, p.padBottom, p.padRight))
@@ -123,13 +123,14 @@ extension Int8Lowering {
         }
     }
 
-    /// Bias (scale s_in·s_w[c]), multiplier and shift (of s_in·s_w[c]/s_out) constants.
-    mutating func requantization(_ node: Node, input: ValueID, output: ValueID, weightScales: [Float], bias: [Float]) -> [Int] {
+    /// Bias (scale s_in·s_w[c]) and binary32 requantization scale (s_in·s_w[c]/s_out) constants.
+    mutating func requantization(_ node: Node, input: ValueID, output: ValueID, weightScales: [Float], bias: [Float]) throws -> [Int] {
         let sIn = quant[input]!.scale, sOut = quant[output]!.scale
         let b = QuantizationMath.quantizeBias(bias, inputScale: sIn, weightScales: weightScales)
-        let pairs = weightScales.map { QuantizationMath.multiplier(Double(sIn) * Double($0) / Double(sOut)) }
-        return [int32Constant(node.name + ".bias", b), int32Constant(node.name + ".multiplier", pairs.map(\.multiplier)),
-                int32Constant(node.name + ".shift", pairs.map(\.shift))]
+        var scales: [Float] = []
+        for (c, sw) in weightScales.enumerated() { scales.append(try requantScale(Double(sIn) * Double(sw) / Double(sOut), node, "channel \(c)").value) }
+        return [int32Constant(node.name + ".bias", b),
+                constant(node.name + ".scale", .float32, [scales.count], scales.map { Int32(bitPattern: $0.bitPattern) }.littleEndianBytes)]
     }
 
     /// `y = act(α·A·B + β·C)` with constant B `[K,N]` → weights `[N,K]` (α folded), bias β·C.
@@ -149,7 +150,7 @@ extension Int8Lowering {
         }
         let (q, scales) = QuantizationMath.quantizeWeights(wt, channels: n) { $0 / k }
         let w = constant(graph[node.inputs[1]].name, .int8, [n, k], q.bytes, Quantization(channelScales: scales, axis: 0))
-        let requant = requantization(node, input: x, output: y, weightScales: scales, bias: bias)
+        let requant = try requantization(node, input: x, output: y, weightScales: scales, bias: bias)
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
         emit(OctetRuntime.FullyConnectedParams(lo: lo, hi: hi), [int8(x), w] + requant, [int8(y)])
     }
@@ -162,7 +163,7 @@ extension Int8Lowering {
         let c = scale.count
         let (q, scales) = QuantizationMath.quantizeWeights(scale, channels: c) { $0 }
         let w = constant(node.name + ".scale", .int8, [1, 1, 1, c], q.bytes, Quantization(channelScales: scales, axis: 3))
-        let requant = requantization(node, input: x, output: y, weightScales: scales, bias: shift)
+        let requant = try requantization(node, input: x, output: y, weightScales: scales, bias: shift)
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
         emit(DepthwiseConv2DParams(window: Window(kernel: (1, 1)), multiplier: 1, lo: lo, hi: hi), [int8(x), w] + requant, [int8(y)])
     }

@@ -103,6 +103,14 @@ struct Int8Lowering {
         constant(name, .int32, [values.count], values.littleEndianBytes)
     }
 
+    /// A requantization factor (DESIGN.md §2: computed in double, rounded once to binary32);
+    /// `what` names it in the error when it falls outside what the kernels accept.
+    func requantScale(_ real: Double, _ node: Node, _ what: String) throws -> RequantScale {
+        let s = RequantScale(real)
+        guard s.isValid else { throw unsupported(node, "\(what) requantization scale \(real) is outside [0, 2^32]") }
+        return s
+    }
+
     mutating func emit<P: OpParams>(_ params: P, _ inputs: [Int], _ outputs: [Int]) {
         model.ops.append(OpDescription(params, inputs: inputs, outputs: outputs))
     }

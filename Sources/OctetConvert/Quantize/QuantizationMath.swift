@@ -1,37 +1,8 @@
 import Foundation
 import OctetRuntime
 
-/// The fixed-point helpers of the quantization spec (DESIGN.md §2), converter side.
+/// The converter side of the quantization spec (DESIGN.md §2): weights, bias, tables, clamps.
 public enum QuantizationMath {
-    /// The runtime's factor for `real` (finite, non-negative): `real ≈ multiplier·2^(shift−31)`
-    /// (see `FixedPointMultiplier`).
-    public static func multiplier(_ real: Double) -> FixedPointMultiplier {
-        precondition(real >= 0 && real.isFinite, "multiplier \(real) must be finite and non-negative")
-        return FixedPointMultiplier(real)
-    }
-
-    /// `round(x·M)` as the runtime computes it: RoundingDivideByPOT(SRDHM(x·2^left, M0), right).
-    public static func multiplyByQuantizedMultiplier(_ x: Int32, _ multiplier: Int32, _ shift: Int32) -> Int32 {
-        let left = shift > 0 ? Int(shift) : 0, right = shift > 0 ? 0 : Int(-shift)
-        let shifted = Int64(x) << left
-        let a = Int32(clamping: shifted)
-        // SaturatingRoundingDoublingHighMul
-        let high: Int32
-        if a == .min && multiplier == .min {
-            high = .max
-        } else {
-            let ab = Int64(a) * Int64(multiplier)
-            let nudge: Int64 = ab >= 0 ? 1 << 30 : 1 - (1 << 30)
-            high = Int32(truncatingIfNeeded: (ab + nudge) / (1 << 31))
-        }
-        // RoundingDivideByPOT (round half away from zero)
-        guard right > 0 else { return high }
-        let mask = Int32((Int64(1) << right) - 1)
-        let remainder = high & mask
-        let threshold = (mask >> 1) + (high < 0 ? 1 : 0)
-        return (high >> Int32(right)) + (remainder > threshold ? 1 : 0)
-    }
-
     /// Symmetric per-channel int8 weights: `s[c] = max|w[c]|/127`, `q = round(w/s)` in [−127, 127].
     /// `channelOf(i)` gives the channel of flat element i. An all-zero channel gets scale 1.
     public static func quantizeWeights(_ w: [Float], channels: Int, channelOf: (Int) -> Int) -> (q: [Int8], scales: [Float]) {

@@ -1,52 +1,51 @@
-// Contiguous int8 add (TFLite's scheme, reference/qs8_elementwise.c), 16 elements per step in
-// int32 lanes, exactly octk_qs8_add__scalar:
-//   a' = sat32((a − z_a)·2^left), r = sat32(requant(a', Ma, sa) + requant(b', Mb, sb)),
-//   y = clamp(z_out + requant(r, Mo, so), lo, hi).
-// a − z_a is formed saturating (SQSUB) and the two saturating left shifts, by `left` and by
-// requant's max(sa, 0), run as one SQSHL by their sum: sat(sat(v)·2^i) = sat(v·2^i) for i ≥ 0,
-// so both steps are exact for any zero point. The tail (count mod 16) goes through a local
-// buffer: exactly `count` bytes are read and written (y may alias a or b).
+// Contiguous int8 add, 16 elements per step, exactly octk_qs8_add_one (octk_qs8.h) per element:
+//   fa = SCVTF(a − z_a)·a_scale, fb = SCVTF(b − z_b)·b_scale    (two FMUL: each rounded once)
+//   f  = fa + fb                                                (one FADD: never FMLA/FMA)
+//   y  = FCVTNS(min(max(f, lo − z_out), hi − z_out)) + z_out    (qs8_requant_neon.h)
+// a − z_a is exact in int32 (SXTL to int16, SSUBL by z_a as int16): zero points outside int16,
+// which the spec excludes, take the scalar form instead. The products are pinned in registers
+// (an empty asm) before the add, so no compiler can contract them into a fused multiply-add
+// even under -ffp-contract=fast. The tail (count mod 16) goes through a local buffer: exactly
+// `count` bytes are read and written (y may alias a or b).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
 
 typedef struct {
-  int32x4_t za, zb, ma, mb, mo, left_a, left_b, left_o, nright_a, nright_b, nright_o;
+  int16x8_t za, zb;
+  float32x4_t sa, sb;
   octk_neon_out out;
 } add_consts;
 
-
-static inline int32x4_t lane_sum(int32x4_t a, int32x4_t b, const add_consts* k) {
-  const int32x4_t ra = octk_requant_lr_neon(vqsubq_s32(a, k->za), k->ma, k->left_a, k->nright_a);
-  const int32x4_t rb = octk_requant_lr_neon(vqsubq_s32(b, k->zb), k->mb, k->left_b, k->nright_b);
-  return octk_requant_lr_neon(vqaddq_s32(ra, rb), k->mo, k->left_o, k->nright_o);
+/// round_half_even(clamp(f)) of 4 lanes (z_out not yet added) from da = a − z_a, db = b − z_b.
+static inline int32x4_t add4(int32x4_t da, int32x4_t db, const add_consts* k) {
+  float32x4_t fa = vmulq_f32(vcvtq_f32_s32(da), k->sa), fb = vmulq_f32(vcvtq_f32_s32(db), k->sb);
+  __asm__("" : "+w"(fa), "+w"(fb));  // no contraction of the products into the add
+  return octk_neon_round_f32(vaddq_f32(fa, fb), &k->out);
 }
 
 static inline int8x16_t add16(int8x16_t a, int8x16_t b, const add_consts* k) {
   const int16x8_t al = vmovl_s8(vget_low_s8(a)), ah = vmovl_high_s8(a);
   const int16x8_t bl = vmovl_s8(vget_low_s8(b)), bh = vmovl_high_s8(b);
-  const int32x4_t r0 = lane_sum(vmovl_s16(vget_low_s16(al)), vmovl_s16(vget_low_s16(bl)), k);
-  const int32x4_t r1 = lane_sum(vmovl_high_s16(al), vmovl_high_s16(bl), k);
-  const int32x4_t r2 = lane_sum(vmovl_s16(vget_low_s16(ah)), vmovl_s16(vget_low_s16(bh)), k);
-  const int32x4_t r3 = lane_sum(vmovl_high_s16(ah), vmovl_high_s16(bh), k);
-  return octk_neon_out_s8x16(r0, r1, r2, r3, &k->out);
+  const int16x4_t za = vget_low_s16(k->za), zb = vget_low_s16(k->zb);
+  const int32x4_t q0 = add4(vsubl_s16(vget_low_s16(al), za), vsubl_s16(vget_low_s16(bl), zb), k);
+  const int32x4_t q1 = add4(vsubl_high_s16(al, k->za), vsubl_high_s16(bl, k->zb), k);
+  const int32x4_t q2 = add4(vsubl_s16(vget_low_s16(ah), za), vsubl_s16(vget_low_s16(bh), zb), k);
+  const int32x4_t q3 = add4(vsubl_high_s16(ah, k->za), vsubl_high_s16(bh, k->zb), k);
+  return octk_neon_out_s8x16(q0, q1, q2, q3, &k->out);
 }
 
 void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p) {
-  const int32_t ls = p->left_shift < 0 ? 0 : (p->left_shift > 30 ? 30 : p->left_shift);
-  const int32_t sa = octk_qs8_clamp_shift(p->a_shift), sb = octk_qs8_clamp_shift(p->b_shift), so = octk_qs8_clamp_shift(p->output_shift);
+  if (p->a_zero_point < INT16_MIN || p->a_zero_point > INT16_MAX || p->b_zero_point < INT16_MIN ||
+      p->b_zero_point > INT16_MAX) {
+    for (size_t i = 0; i < count; ++i) y[i] = octk_qs8_add_one(a[i], b[i], p);
+    return;
+  }
   add_consts k;
-  k.za = vdupq_n_s32(p->a_zero_point);
-  k.zb = vdupq_n_s32(p->b_zero_point);
-  k.ma = vdupq_n_s32(p->a_multiplier);
-  k.mb = vdupq_n_s32(p->b_multiplier);
-  k.mo = vdupq_n_s32(p->output_multiplier);
-  k.left_a = vdupq_n_s32(ls + (sa > 0 ? sa : 0));  // ≤ 60: SQSHL saturates exactly
-  k.left_b = vdupq_n_s32(ls + (sb > 0 ? sb : 0));
-  k.left_o = vdupq_n_s32(so > 0 ? so : 0);
-  k.nright_a = vdupq_n_s32(sa < 0 ? sa : 0);
-  k.nright_b = vdupq_n_s32(sb < 0 ? sb : 0);
-  k.nright_o = vdupq_n_s32(so < 0 ? so : 0);
+  k.za = vdupq_n_s16((int16_t)p->a_zero_point);
+  k.zb = vdupq_n_s16((int16_t)p->b_zero_point);
+  k.sa = vdupq_n_f32(p->a_scale);
+  k.sb = vdupq_n_f32(p->b_scale);
   k.out = octk_neon_out_make(p->output_zero_point, p->lo, p->hi);
   size_t i = 0;
   for (; i + 16 <= count; i += 16) vst1q_s8(y + i, add16(vld1q_s8(a + i), vld1q_s8(b + i), &k));

@@ -2,7 +2,8 @@
 // to int16 (SXTL) and 4 SMLAL with the pre-widened int16 weights (16c_i16 packing): every
 // product and sum is exact in int32 (sums wrap as the spec's int32 accumulator excludes).
 // Channel blocks outside, pixels inside: a block's weights stay in L1 across the pixel range.
-// The last block reads up to 15 bytes past a pixel's channels (never stored).
+// The last block reads up to 15 bytes past a pixel's channels (never stored). Binary32
+// requantization at the store (qs8_requant_neon.h); a block's bias and scale stay in registers.
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -14,7 +15,7 @@ void octk_qs8_dwconv_16c__neon(const octk_qs8_dwconv_packed* p, const int8_t* co
   for (int b = 0; b < p->blocks; ++b) {
     const int c0 = b * OCTK_QS8_DW_NR;
     const int16_t* w = (const int16_t*)p->weights + (size_t)b * taps * OCTK_QS8_DW_NR;
-    const int32_t *bias = p->bias + c0, *mult = p->multiplier + c0, *shift = p->shift + c0;
+    const octk_neon_chan16 ch = octk_neon_chan16_load(p->bias + c0, p->scale + c0);
     const int valid = channels - c0;
     for (size_t px = pixel_begin; px < pixel_end; ++px) {
       const int8_t* const* rows = ind + px * taps;
@@ -28,7 +29,7 @@ void octk_qs8_dwconv_16c__neon(const octk_qs8_dwconv_packed* p, const int8_t* co
         a2 = vmlal_s16(a2, vget_low_s16(xh), vget_low_s16(wh));
         a3 = vmlal_high_s16(a3, xh, wh);
       }
-      octk_neon_store_s8x16(y + px * channels + c0, octk_neon_requant_s8x16(a0, a1, a2, a3, bias, mult, shift, &out), valid);
+      octk_neon_store_s8x16(y + px * channels + c0, octk_neon_requant_s8x16(a0, a1, a2, a3, &ch, &out), valid);
     }
   }
 }

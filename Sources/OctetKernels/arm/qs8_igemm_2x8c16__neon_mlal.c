@@ -7,7 +7,8 @@
 // 2·2^14 = 2^15): the packing flags such weights (OCTK_ARM_PACK_PAIR_OVERFLOW, never set by
 // the spec's weights in [−127, 127]) and the kernel then accumulates each SMULL on its own.
 // Left over: an 8-byte chunk (SMULL only); a chunk reaching past cg is read as whole 4-byte
-// words (≤ 3 bytes past the group, weights 0 there).
+// words (≤ 3 bytes past the group, weights 0 there). Binary32 requantization at the store
+// (qs8_requant_neon.h).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -92,7 +93,8 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int8_t* wblock = weights + pb * block_bytes;
-      const int32_t *bias = p->bias + pb * NR, *mult = p->multiplier + pb * NR, *shift = p->shift + pb * NR;
+      const int32_t* bias = p->bias + pb * NR;
+      const float* scale = p->scale + pb * NR;
       const int valid = p->og - b * NR;
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
@@ -104,9 +106,10 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
         else
           tile(r0, r1, taps, cg, goff, wblock, 0, s);
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
-        octk_neon_store_s8x8(dst, octk_neon_requant_s8x8(s[0], s[1], bias, mult, shift, &out), valid);
+        const octk_neon_chan8 ch = octk_neon_chan8_load(bias, scale);
+        octk_neon_store_s8x8(dst, octk_neon_requant_s8x8(s[0], s[1], &ch, &out), valid);
         if (rows > 1)
-          octk_neon_store_s8x8(dst + out_channels, octk_neon_requant_s8x8(s[2], s[3], bias, mult, shift, &out), valid);
+          octk_neon_store_s8x8(dst + out_channels, octk_neon_requant_s8x8(s[2], s[3], &ch, &out), valid);
       }
     }
   }

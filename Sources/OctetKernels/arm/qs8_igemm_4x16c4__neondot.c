@@ -2,7 +2,8 @@
 // packing): per 16 input channels, one 16-byte load per pixel and 16 weight vectors
 // (4 k steps × 4 channel quads), 64 SDOT into 16 int32x4 accumulators. Input channels left
 // over (cg mod 16) run in 4-byte steps; k steps past cg read up to 3 bytes past the group,
-// whose weights are 0. Requantization (qs8_requant_neon.h) is fused into the store.
+// whose weights are 0. The binary32 requantization (qs8_requant_neon.h: SCVTF, FMUL by the
+// channel's scale, FMAX/FMIN, FCVTNS, + z_out) is fused into the store.
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -23,7 +24,8 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int8_t* wblock = weights + pb * block_bytes;
-      const int32_t *bias = p->bias + pb * NR, *mult = p->multiplier + pb * NR, *shift = p->shift + pb * NR;
+      const int32_t* bias = p->bias + pb * NR;
+      const float* scale = p->scale + pb * NR;
       const int valid = p->og - b * NR;  // channels of this block inside og
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
@@ -68,10 +70,11 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
           }
         }
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
-#define STORE(r)                                                                                              \
-  if (r < rows)                                                                                               \
-    octk_neon_store_s8x16(dst + r * out_channels,                                                             \
-                          octk_neon_requant_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, bias, mult, shift, &out), valid);
+        const octk_neon_chan16 ch = octk_neon_chan16_load(bias, scale);
+#define STORE(r)                                                                                   \
+  if (r < rows)                                                                                    \
+    octk_neon_store_s8x16(dst + r * out_channels,                                                  \
+                          octk_neon_requant_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, &ch, &out), valid);
         STORE(0) STORE(1) STORE(2) STORE(3)
 #undef STORE
       }

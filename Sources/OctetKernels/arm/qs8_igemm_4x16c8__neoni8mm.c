@@ -4,7 +4,8 @@
 // 2 pixel pairs × 8 channel pairs = 16 accumulators. Per 16 input channels: one 16-byte load
 // per pixel, zipped into the pairs' k 0–7 and k 8–15 operands, 16 weight vectors, 32 SMMLA.
 // Left over: 8-byte steps, the last one read as whole 4-byte words (≤ 3 bytes past the group,
-// weights 0 there). The store unzips the 2×2 blocks into pixel rows.
+// weights 0 there). The store unzips the 2×2 blocks into pixel rows and requantizes them in
+// binary32 (qs8_requant_neon.h).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -33,7 +34,8 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int8_t* wblock = weights + pb * block_bytes;
-      const int32_t *bias = p->bias + pb * NR, *mult = p->multiplier + pb * NR, *shift = p->shift + pb * NR;
+      const int32_t* bias = p->bias + pb * NR;
+      const float* scale = p->scale + pb * NR;
       const int valid = p->og - b * NR;
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
@@ -77,17 +79,18 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
         }
 #undef STEP
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
+        const octk_neon_chan16 ch = octk_neon_chan16_load(bias, scale);
         octk_neon_store_s8x16(dst, octk_neon_requant_s8x16(ZIP1(c00, c01), ZIP1(c02, c03), ZIP1(c04, c05), ZIP1(c06, c07),
-                                                           bias, mult, shift, &out), valid);
+                                                           &ch, &out), valid);
         if (rows > 1)
           octk_neon_store_s8x16(dst + out_channels, octk_neon_requant_s8x16(ZIP2(c00, c01), ZIP2(c02, c03), ZIP2(c04, c05),
-                                                                            ZIP2(c06, c07), bias, mult, shift, &out), valid);
+                                                                            ZIP2(c06, c07), &ch, &out), valid);
         if (rows > 2)
           octk_neon_store_s8x16(dst + 2 * out_channels, octk_neon_requant_s8x16(ZIP1(c10, c11), ZIP1(c12, c13), ZIP1(c14, c15),
-                                                                                ZIP1(c16, c17), bias, mult, shift, &out), valid);
+                                                                                ZIP1(c16, c17), &ch, &out), valid);
         if (rows > 3)
           octk_neon_store_s8x16(dst + 3 * out_channels, octk_neon_requant_s8x16(ZIP2(c10, c11), ZIP2(c12, c13), ZIP2(c14, c15),
-                                                                                ZIP2(c16, c17), bias, mult, shift, &out), valid);
+                                                                                ZIP2(c16, c17), &ch, &out), valid);
       }
     }
   }

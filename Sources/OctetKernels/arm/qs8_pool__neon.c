@@ -23,12 +23,14 @@
 //   only for INT32_MIN²); an arithmetic shift right by k − 31 = l − 1 finishes the floor
 //   (floor(floor(a / 2^31) / 2^(l−1)) = floor(a / 2^k)). count = 0 (empty window) takes m = 0:
 //   q = 0, and S = 0 there, so the output is z as in the reference. sign(S)·q = (q ^ s) − s
-//   with s = S >> 31. z + r is clamped to int8 by the saturating narrowing (|r| ≤ 255).
+//   with s = S >> 31. z + r is formed saturating in int32 and clamped to int8 by the saturating
+//   narrowings (|r| ≤ 255).
 //
 //   Global average pool: −pixels·z_in + Σ_p x[p][c], Σ in int16 runs of ≤ 256 pixels widened
 //   into int32 lanes (exact: every partial is within 256·pixels < 2^31 for pixels < 2^23, which
-//   the verifier enforces; the reference's int32 saturation then never acts), then the vector
-//   requantization and output step of qs8_requant_neon.h.
+//   the verifier enforces; the reference's int32 saturation then never acts), then the binary32
+//   requantization of qs8_requant_neon.h (SCVTF, FMUL by scale, FMAX/FMIN to [−128 − z_out,
+//   127 − z_out], FCVTNS, + z_out).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -77,7 +79,7 @@ typedef struct {
   int32x4_t offset;  // −z·inside
   int32x4_t count;
   int32x4_t m, neg_shift;  // m, −(l − 1)
-  octk_neon_out out;       // z, −128, 127
+  int32x4_t z;
 } average_consts;
 
 static inline void set_divisor(average_consts* k, int count) {
@@ -99,6 +101,13 @@ static inline int32x4_t round_average(int32x4_t s, const average_consts* k) {
   const int32x4_t q = vshlq_s32(vqdmulhq_s32(n, k->m), k->neg_shift);
   const int32x4_t sign = vshrq_n_s32(s, 31);
   return vsubq_s32(veorq_s32(q, sign), sign);
+}
+
+/// sat8(z + r) of 16 lanes.
+static inline int8x16_t average_out(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3, int32x4_t z) {
+  const int16x8_t v01 = vqmovn_high_s32(vqmovn_s32(vqaddq_s32(r0, z)), vqaddq_s32(r1, z));
+  const int16x8_t v23 = vqmovn_high_s32(vqmovn_s32(vqaddq_s32(r2, z)), vqaddq_s32(r3, z));
+  return vqmovn_high_s16(vqmovn_s16(v01), v23);
 }
 
 /// 16 averaged channels starting at c0 (n of them loaded and stored, 1 ≤ n ≤ 16).
@@ -126,15 +135,15 @@ static inline void average16(const pool_taps* t, int c0, int n, const average_co
   a1 = vaddw_high_s16(a1, run_lo);
   a2 = vaddw_s16(a2, vget_low_s16(run_hi));
   a3 = vaddw_high_s16(a3, run_hi);
-  const int8x16_t v = octk_neon_out_s8x16(round_average(a0, k), round_average(a1, k), round_average(a2, k),
-                                          round_average(a3, k), &k->out);
+  const int8x16_t v = average_out(round_average(a0, k), round_average(a1, k), round_average(a2, k),
+                                  round_average(a3, k), k->z);
   octk_neon_store_s8x16(dst, v, n);
 }
 
 void octk_qs8_avgpool_nhwc__neon(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                                  int32_t zero_point, int8_t* y) {
   average_consts k;
-  k.out = octk_neon_out_make(zero_point, INT8_MIN, INT8_MAX);
+  k.z = vdupq_n_s32(zero_point);
   int cached = 0;  // the count k's divisor was made for
   set_divisor(&k, 0);
   for (int oy = 0; oy < win->out_h; ++oy) {
@@ -165,10 +174,9 @@ void octk_qs8_avgpool_nhwc__neon(const int8_t* x, int channels, const octk_windo
 // ---- global average pool ---------------------------------------------------------------
 
 void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                        int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y) {
-  const int32_t s = octk_qs8_clamp_shift(shift);
+                                        int32_t output_zero_point, float scale, int8_t* y) {
   const int32x4_t offset = vdupq_n_s32((int32_t)((int64_t)pixels * -(int64_t)input_zero_point));
-  const int32x4_t mult = vdupq_n_s32(multiplier), left = vdupq_n_s32(s > 0 ? s : 0), neg_right = vdupq_n_s32(s < 0 ? s : 0);
+  const float32x4_t s = vdupq_n_f32(scale);
   const octk_neon_out out = octk_neon_out_make(output_zero_point, INT8_MIN, INT8_MAX);
   for (int c0 = 0; c0 < channels; c0 += 16) {
     const int n = channels - c0;  // ≥ 16: a full step; less: the last, partial one
@@ -187,9 +195,8 @@ void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int chan
       a2 = vaddw_s16(a2, vget_low_s16(run_hi));
       a3 = vaddw_high_s16(a3, run_hi);
     }
-    const int8x16_t v = octk_neon_out_s8x16(
-        octk_requant_lr_neon(a0, mult, left, neg_right), octk_requant_lr_neon(a1, mult, left, neg_right),
-        octk_requant_lr_neon(a2, mult, left, neg_right), octk_requant_lr_neon(a3, mult, left, neg_right), &out);
+    const int8x16_t v = octk_neon_out_s8x16(octk_neon_requant(a0, s, &out), octk_neon_requant(a1, s, &out),
+                                            octk_neon_requant(a2, s, &out), octk_neon_requant(a3, s, &out), &out);
     octk_neon_store_s8x16(y + c0, v, n);
   }
 }

@@ -1,14 +1,15 @@
-// NEON form of octk_requantize (reference/qs8_requantize.c) for 4 int32 lanes with per-lane
-// multiplier and shift, bit-exact, plus the output step and tail loads/stores shared by the
-// ARM kernels. Internal header: include only from aarch64 code (plain NEON, no attribute).
+// NEON form of octk_requantize (octk_qs8.h, DESIGN.md §2) for 4 int32 lanes, bit-exact, plus
+// the tail loads/stores shared by the ARM kernels. Internal header: include only from aarch64
+// code (plain NEON, no attribute). Per lane, in binary32, no fused multiply-add:
 //
-//   x = SQSHL(acc, left)           = sat32(acc · 2^left)                 left = max(shift, 0)
-//   h = SQRDMULH(x, M0)            = min(floor((x·M0 + 2^30) / 2^31), INT32_MAX): gemmlowp's SRDHM
-//   r = SRSHL(h − [h < 0 ∧ e > 0], −e)                                    e = max(−shift, 0)
-// SRSHL by −e is floor((v + 2^(e−1)) / 2^e) formed without overflow: half up. With v = h − 1
-// for negative h it is floor(h / 2^e) + [h mod 2^e > 2^(e−1)], i.e. gemmlowp's
-// RoundingDivideByPOT (ties away from zero). h − 1 cannot wrap: |x·M0| ≤ 2^62 − 2^31 unless
-// x = M0 = INT32_MIN (then h saturates to INT32_MAX), so h ≥ −2^31 + 1.
+//   f = SCVTF(acc)                      (float)acc, round to nearest even (FPCR default)
+//   f = FMUL(f, scale[c])               one rounding, as the reference's (float)acc * scale
+//   f = FMIN(FMAX(f, lo − z), hi − z)   the reference's two compares (no NaN can occur)
+//   q = FCVTNS(f)                       round half to even; |f| ≤ 255, so no saturation
+//   y = q + z, narrowed to int8
+//
+// q + z lies in [lo, hi] ⊂ [−128, 127], so the narrowings (int32 → int16 → int8, UZP1 of the
+// low halves) and the int16 add may all wrap: the result modulo 2^8 is the result.
 #ifndef OCTK_QS8_REQUANT_NEON_H
 #define OCTK_QS8_REQUANT_NEON_H
 #if defined(__aarch64__)
@@ -30,67 +31,87 @@
 /// spills accumulators. It only orders memory accesses; no register value goes through memory.
 #define OCTK_NEON_BARRIER() __asm__("" ::: "memory")
 
-/// The requantization with the shift split in left (≥ 0, may exceed 31: SQSHL saturates any
-/// nonzero value then, as sat32 of the exact product does) and neg_right = −e ∈ [−31, 0].
-static inline int32x4_t octk_requant_lr_neon(int32x4_t acc, int32x4_t mult, int32x4_t left, int32x4_t neg_right) {
-  const int32x4_t h = vqrdmulhq_s32(vqshlq_s32(acc, left), mult);
-  // (h & neg_right) has its sign bit set iff h < 0 and e > 0; >> 31 makes it −1, added to h.
-  return vrshlq_s32(vsraq_n_s32(h, vandq_s32(h, neg_right), 31), neg_right);
-}
-
-/// octk_requantize(acc, mult, shift) per lane, shift in [−31, 30].
-static inline int32x4_t octk_requant_neon(int32x4_t acc, int32x4_t mult, int32x4_t shift) {
-  const int32x4_t zero = vdupq_n_s32(0);
-  return octk_requant_lr_neon(acc, mult, vmaxq_s32(shift, zero), vminq_s32(shift, zero));
-}
-
-/// Output step: clamp(z_out + r, lo, hi), then into int8. z_out + r saturates in int32 and the
-/// narrowing saturates, which moves no result (the clamps are monotone and their bounds lie
-/// inside int8 once lo and hi are clamped to it: clamp8(clamp(v, lo, hi)) =
-/// clamp(clamp8(v), clamp8(lo), clamp8(hi)), also when lo > hi, where both give clamp8(hi)).
+/// Output constants of one requantization: the float clamp bounds lo − z, hi − z and z.
 typedef struct {
-  int32x4_t z;
-  int8x16_t lo, hi;
+  float32x4_t lo, hi;
+  int16x8_t z;
 } octk_neon_out;
 
+/// lo ≤ hi inside [−128, 127] and z in [−128, 127] (the reference's contract).
 static inline octk_neon_out octk_neon_out_make(int32_t z, int32_t lo, int32_t hi) {
   octk_neon_out o;
-  o.z = vdupq_n_s32(z);
-  o.lo = vdupq_n_s8((int8_t)(lo < -128 ? -128 : (lo > 127 ? 127 : lo)));
-  o.hi = vdupq_n_s8((int8_t)(hi < -128 ? -128 : (hi > 127 ? 127 : hi)));
+  o.lo = vdupq_n_f32((float)(lo - z));
+  o.hi = vdupq_n_f32((float)(hi - z));
+  o.z = vdupq_n_s16((int16_t)z);
   return o;
 }
 
-/// sat16(z_out + r) of 8 lanes.
-static inline int16x8_t octk_neon_out_s16(int32x4_t r0, int32x4_t r1, const octk_neon_out* o) {
-  return vqmovn_high_s32(vqmovn_s32(vqaddq_s32(r0, o->z)), vqaddq_s32(r1, o->z));
+/// Clamp and round of 4 lanes of f: round_half_even(min(max(f, lo − z), hi − z)), z not added.
+static inline int32x4_t octk_neon_round_f32(float32x4_t f, const octk_neon_out* o) {
+  return vcvtnq_s32_f32(vminq_f32(vmaxq_f32(f, o->lo), o->hi));
 }
 
-static inline int8x16_t octk_neon_out_s8x16(int32x4_t r0, int32x4_t r1, int32x4_t r2, int32x4_t r3,
+/// octk_requantize(acc, scale, z, lo, hi) − z per lane.
+static inline int32x4_t octk_neon_requant(int32x4_t acc, float32x4_t scale, const octk_neon_out* o) {
+  return octk_neon_round_f32(vmulq_f32(vcvtq_f32_s32(acc), scale), o);
+}
+
+/// The low 16 bits of a's lanes, then b's (UZP1: one instruction for XTN + XTN2).
+static inline int16x8_t octk_neon_low16(int32x4_t a, int32x4_t b) {
+  return vuzp1q_s16(vreinterpretq_s16_s32(a), vreinterpretq_s16_s32(b));
+}
+
+/// q + z of 16 rounded lanes as bytes (see the file comment: wrapping is exact here).
+static inline int8x16_t octk_neon_out_s8x16(int32x4_t q0, int32x4_t q1, int32x4_t q2, int32x4_t q3,
                                             const octk_neon_out* o) {
-  const int8x16_t v = vqmovn_high_s16(vqmovn_s16(octk_neon_out_s16(r0, r1, o)), octk_neon_out_s16(r2, r3, o));
-  return vminq_s8(vmaxq_s8(v, o->lo), o->hi);
+  const int16x8_t v01 = vaddq_s16(octk_neon_low16(q0, q1), o->z), v23 = vaddq_s16(octk_neon_low16(q2, q3), o->z);
+  return vuzp1q_s8(vreinterpretq_s8_s16(v01), vreinterpretq_s8_s16(v23));
 }
 
-static inline int8x8_t octk_neon_out_s8x8(int32x4_t r0, int32x4_t r1, const octk_neon_out* o) {
-  const int8x8_t v = vqmovn_s16(octk_neon_out_s16(r0, r1, o));
-  return vmin_s8(vmax_s8(v, vget_low_s8(o->lo)), vget_low_s8(o->hi));
+static inline int8x8_t octk_neon_out_s8x8(int32x4_t q0, int32x4_t q1, const octk_neon_out* o) {
+  return vmovn_s16(vaddq_s16(octk_neon_low16(q0, q1), o->z));
 }
 
-/// 16 channels of accumulators + bias, requantized with their channels' parameters, as bytes.
+/// Bias and scale of 16 channels, loaded once per tile (the int8 stores may alias them, so the
+/// compiler would reload them per row otherwise).
+typedef struct {
+  int32x4_t bias[4];
+  float32x4_t scale[4];
+} octk_neon_chan16;
+
+static inline octk_neon_chan16 octk_neon_chan16_load(const int32_t* bias, const float* scale) {
+  octk_neon_chan16 c;
+  for (int i = 0; i < 4; ++i) {
+    c.bias[i] = vld1q_s32(bias + 4 * i);
+    c.scale[i] = vld1q_f32(scale + 4 * i);
+  }
+  return c;
+}
+
+/// 16 channels of accumulators + bias, requantized with their channels' scales, as bytes.
 static inline int8x16_t octk_neon_requant_s8x16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3,
-                                                const int32_t* bias, const int32_t* mult, const int32_t* shift,
-                                                const octk_neon_out* o) {
-#define OCTK_RQ(i) octk_requant_neon(vaddq_s32(a##i, vld1q_s32(bias + 4 * i)), vld1q_s32(mult + 4 * i), vld1q_s32(shift + 4 * i))
+                                                const octk_neon_chan16* c, const octk_neon_out* o) {
+#define OCTK_RQ(i) octk_neon_requant(vaddq_s32(a##i, c->bias[i]), c->scale[i], o)
   return octk_neon_out_s8x16(OCTK_RQ(0), OCTK_RQ(1), OCTK_RQ(2), OCTK_RQ(3), o);
 #undef OCTK_RQ
 }
 
-static inline int8x8_t octk_neon_requant_s8x8(int32x4_t a0, int32x4_t a1, const int32_t* bias, const int32_t* mult,
-                                              const int32_t* shift, const octk_neon_out* o) {
-  const int32x4_t r0 = octk_requant_neon(vaddq_s32(a0, vld1q_s32(bias)), vld1q_s32(mult), vld1q_s32(shift));
-  const int32x4_t r1 = octk_requant_neon(vaddq_s32(a1, vld1q_s32(bias + 4)), vld1q_s32(mult + 4), vld1q_s32(shift + 4));
-  return octk_neon_out_s8x8(r0, r1, o);
+/// Bias and scale of 8 channels.
+typedef struct {
+  int32x4_t bias[2];
+  float32x4_t scale[2];
+} octk_neon_chan8;
+
+static inline octk_neon_chan8 octk_neon_chan8_load(const int32_t* bias, const float* scale) {
+  const octk_neon_chan8 c = {{vld1q_s32(bias), vld1q_s32(bias + 4)}, {vld1q_f32(scale), vld1q_f32(scale + 4)}};
+  return c;
+}
+
+/// 8 channels: a0 + bias[0..3], a1 + bias[4..7].
+static inline int8x8_t octk_neon_requant_s8x8(int32x4_t a0, int32x4_t a1, const octk_neon_chan8* c,
+                                              const octk_neon_out* o) {
+  return octk_neon_out_s8x8(octk_neon_requant(vaddq_s32(a0, c->bias[0]), c->scale[0], o),
+                            octk_neon_requant(vaddq_s32(a1, c->bias[1]), c->scale[1], o), o);
 }
 
 /// Stores the first n bytes of v (all 16 when n ≥ 16).

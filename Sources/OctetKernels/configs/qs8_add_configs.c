@@ -11,8 +11,6 @@
 
 const octk_qs8_add_config octk_qs8_add_configs[] = {
 #if defined(__x86_64__)
-    // The table kernel where the CPU has VBMI (Ice Lake, Zen 4 and later), the lane kernel otherwise.
-    {{"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET | OCTK_CPU_X86_AVX512VBMI}, "octk_qs8_add_lut__avx512vbmi", octk_qs8_add_lut__avx512vbmi},
     {{"avx512vnni", OCTK_CPU_X86_AVX512VNNI_SET}, "octk_qs8_add__avx512", octk_qs8_add__avx512},
     {{"avxvnni", OCTK_CPU_X86_AVX2}, "octk_qs8_add__avx2", octk_qs8_add__avx2},
     {{"avx2", OCTK_CPU_X86_AVX2}, "octk_qs8_add__avx2", octk_qs8_add__avx2},

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "octk_fp.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif

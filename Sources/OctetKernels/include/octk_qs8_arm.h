@@ -5,12 +5,16 @@
 // Data path (signed × signed, no +128 shift as on x86 VNNI):
 //   acc[o] = Σ_k x[k]·w[o][k] + bias'[o],   bias' = bias − z_in·Σ_k w[o][k]
 //          = Σ_k (x[k] − z_in)·w[o][k] + bias   (padding taps read z_in bytes: they add 0)
-// Int32 sums wrap (the spec's int32 guarantee excludes wrapping of the true total), so the
-// result equals octk_qs8_conv_nhwc__reference bit for bit.
+// Int32 sums wrap (the spec's int32 guarantee excludes wrapping of the true total), then the
+// binary32 requantization of DESIGN.md §2 (octk_requantize), no fused multiply-add:
+//   y[o] = FCVTNS(min(max(SCVTF(acc[o])·scale[o], lo − z_out), hi − z_out)) + z_out
+// (FCVTNS rounds half to even), so the result equals octk_qs8_conv_nhwc__reference bit for bit.
+// Depthwise and global average pool requantize the same way; Add forms its two products with
+// separate FMULs and sums them with one FADD before the clamp (octk_qs8_add_one).
 //
 // Packed conv weights (conv_packed.weights) of the ARM layouts: a 64-byte header (int32 flags,
 // see OCTK_ARM_PACK_*), then [groups][blocks][taps][k steps][NR channels][KR bytes] with k
-// padded (zero weights) as the layout says; bias/multiplier/shift are [groups][blocks][NR].
+// padded (zero weights) as the layout says; bias (int32) and scale (float) are [groups][blocks][NR].
 // The kernels read at most 3 bytes past a pixel's channels (the x86 contract), depthwise at
 // most 15; add and quantize read and write exactly `count` elements.
 #ifndef OCTK_QS8_ARM_H
@@ -58,7 +62,7 @@ void octk_qs8_maxpool_nhwc__neon(const int8_t* x, int channels, const octk_windo
 void octk_qs8_avgpool_nhwc__neon(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                                  int32_t zero_point, int8_t* y);
 void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                        int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                        int32_t output_zero_point, float scale, int8_t* y);
 
 void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 void octk_qs8_quantize_f32__neon(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);

@@ -34,9 +34,9 @@ void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p, const int8_t* co
                                  size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 /// The 16c2s16 depthwise layout: weights int16 [blocks][(taps + 1) / 2][32] (tap pairs, 0 past
-/// the last tap and past channels) followed by each block's bias' and requantization constants
-/// in the kernel's lane order; bias' = bias − z_in·Σ_t w, multiplier and shift [blocks][16] in
-/// channel order; the zero row as in 16c. The packing itself needs AVX2.
+/// the last tap and past channels) followed by each block's bias' and scales in the kernel's
+/// lane order; bias' = bias − z_in·Σ_t w and scale [blocks][16] in channel order; the zero row
+/// as in 16c. The packing itself needs AVX2.
 size_t octk_qs8_dwconv_packed_bytes_16c2s16(int channels, int taps);
 void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
                                   octk_qs8_dwconv_packed* out);
@@ -56,7 +56,7 @@ void octk_qs8_maxpool_nhwc__avx2(const int8_t* x, int channels, const octk_windo
 void octk_qs8_avgpool_nhwc__avx2(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                                  int32_t zero_point, int8_t* y);
 void octk_qs8_global_avgpool_nhwc__avx2(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                        int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                        int32_t output_zero_point, float scale, int8_t* y);
 
 /// f32 → int8 quantization, exactly octk_qs8_quantize_f32__reference.
 void octk_qs8_quantize_f32__avx2(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);

@@ -21,15 +21,14 @@ void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed* p, const int8
 void octk_qs8_dwconv_64c4__avx512vnni(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
+/// Contiguous add, exactly octk_qs8_add__scalar; reads and writes nothing past count.
 void octk_qs8_add__avx512(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
-/// Table lookups for the two input requantizations (needs AVX512VBMI as well).
-void octk_qs8_add_lut__avx512vbmi(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 
 void octk_qs8_maxpool_nhwc__avx512(const int8_t* x, int channels, const octk_window* win, int8_t* y);
 void octk_qs8_avgpool_nhwc__avx512(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                                    int32_t zero_point, int8_t* y);
 void octk_qs8_global_avgpool_nhwc__avx512(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                          int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                          int32_t output_zero_point, float scale, int8_t* y);
 
 void octk_qs8_quantize_f32__avx512(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
 /// Needs AVX512VBMI (vpermb) besides AVX512F + AVX512BW.

@@ -8,7 +8,7 @@
 // where offset is what the kernel adds to every input byte (128 for x86 VNNI, which multiplies
 // x ^ 0x80 = x + 128 as an unsigned byte by signed weights; 0 for signed × signed products), so
 // acc = Σ_k (x[k] − z_in)·w[o][k] + bias; a padding tap reads a row of z_in bytes (x − z_in = 0).
-// Output: clamp(z_out + requant(acc, M0[o], shift[o]), lo, hi).
+// Output: octk_requantize(acc, scale[o], z_out, lo, hi) (binary32, octk_qs8.h).
 #ifndef OCTK_QS8_CONV_H
 #define OCTK_QS8_CONV_H
 #include <stddef.h>
@@ -32,8 +32,7 @@ typedef struct {
   int channels;       // input channels (all groups)
   const int8_t* weights;      // the layout's header (if any), then [groups][blocks][taps][layout order], 0 past og and cg
   const int32_t* bias;        // [groups][blocks][nr]: bias' (0 past og)
-  const int32_t* multiplier;  // [groups][blocks][nr]
-  const int32_t* shift;       // [groups][blocks][nr], clamped to [−31, 30]
+  const float* scale;         // [groups][blocks][nr] (0 past og)
   const int8_t* zero;         // [channels + 64] bytes of z_in: the row padding taps read
 } octk_qs8_conv_packed;
 
@@ -65,8 +64,8 @@ extern const octk_qs8_conv_layout octk_qs8_conv_layout_8c16;     // ARM SMULL/SM
 /// Bytes octk_qs8_conv_pack writes (a multiple of 64).
 size_t octk_qs8_conv_packed_bytes(const octk_qs8_conv_layout* l, int groups, int taps, int cg, int og);
 
-/// Packs weights w (groups·og output channels, taps, cg input channels per group) and q's bias,
-/// multiplier and shift into `storage` (64-byte aligned, octk_qs8_conv_packed_bytes bytes),
+/// Packs weights w (groups·og output channels, taps, cg input channels per group) and q's bias
+/// and scale into `storage` (64-byte aligned, octk_qs8_conv_packed_bytes bytes),
 /// described in *out. The one packer of every layout.
 void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w, const octk_qs8_requant* q, int groups,
                         int taps, int cg, int og, void* storage, octk_qs8_conv_packed* out);

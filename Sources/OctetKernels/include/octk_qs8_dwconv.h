@@ -22,8 +22,7 @@ typedef struct {
   int channels, taps, blocks;  // blocks of the layout's channel count
   const void* weights;         // the layout's weights
   const int32_t* bias;         // bias' per channel (the layout's order)
-  const int32_t* multiplier;
-  const int32_t* shift;        // clamped to [−31, 30]
+  const float* scale;          // per channel (the layout's order)
   const int8_t* zero;          // [channels + 64] bytes of z_in
 } octk_qs8_dwconv_packed;
 
@@ -33,7 +32,7 @@ typedef void (*octk_qs8_dwconv_pack_fn)(const int8_t* w, const octk_qs8_requant*
                                         void* storage, octk_qs8_dwconv_packed* out);
 
 /// 16c: weights [blocks][taps][16] widened to int32 (the scalar twin) or, as 16c_i16, to int16
-/// (NEON), 0 past channels; bias − z_in·Σ_t w, multiplier and shift per channel.
+/// (NEON), 0 past channels; bias − z_in·Σ_t w and scale per channel.
 size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps);
 void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
                               octk_qs8_dwconv_packed* out);

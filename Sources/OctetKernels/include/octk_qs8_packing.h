@@ -1,5 +1,5 @@
-// Shared by every int8 weight packer: the folded bias, the shift range and how a packer reads
-// reference-layout weights.
+// Shared by every int8 weight packer: the folded bias and how a packer reads reference-layout
+// weights.
 #ifndef OCTK_QS8_PACKING_H
 #define OCTK_QS8_PACKING_H
 #include <stddef.h>
@@ -10,10 +10,6 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-/// A requantization shift clamped to [−31, 30], the range every packed kernel supports (the
-/// reference treats shifts beyond it the same way).
-static inline int32_t octk_qs8_clamp_shift(int32_t s) { return s > 30 ? 30 : (s < -31 ? -31 : s); }
 
 /// A packed conv's bias for output channel o: bias − (offset + z_in)·Σ w, where offset is what
 /// the kernel adds to every input byte (128 for VNNI's x ^ 0x80, 0 for signed products), wrapped

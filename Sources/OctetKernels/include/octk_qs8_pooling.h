@@ -15,7 +15,7 @@ typedef void (*octk_qs8_maxpool_fn)(const int8_t* x, int channels, const octk_wi
 typedef void (*octk_qs8_avgpool_fn)(const int8_t* x, int channels, const octk_window* win, int count_include_pad,
                                     int32_t zero_point, int8_t* y);
 typedef void (*octk_qs8_global_avgpool_fn)(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                           int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y);
+                                           int32_t output_zero_point, float scale, int8_t* y);
 
 typedef struct {
   octk_config_key key;

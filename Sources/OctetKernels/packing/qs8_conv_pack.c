@@ -20,7 +20,7 @@ static packed_sizes sizes(const octk_qs8_conv_layout* l, int groups, int taps, i
 
 size_t octk_qs8_conv_packed_bytes(const octk_qs8_conv_layout* l, int groups, int taps, int cg, int og) {
   const packed_sizes s = sizes(l, groups, taps, cg, og);
-  return s.weights + 3 * s.params + s.zero;
+  return s.weights + 2 * s.params + s.zero;
 }
 
 // Whether some (channel, tap) row has −128 at both k and k + 8 of a 16-byte chunk (the 8c16
@@ -41,9 +41,8 @@ void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w
   memset(base, 0, octk_qs8_conv_packed_bytes(l, groups, taps, cg, og));
   uint8_t* pw = base + l->header_bytes;
   int32_t* bias = (int32_t*)(base + s.weights);
-  int32_t* mult = (int32_t*)(base + s.weights + s.params);
-  int32_t* shift = (int32_t*)(base + s.weights + 2 * s.params);
-  int8_t* zero = (int8_t*)(base + s.weights + 3 * s.params);
+  float* scale = (float*)(base + s.weights + s.params);
+  int8_t* zero = (int8_t*)(base + s.weights + 2 * s.params);
   const int nr = l->nr, kpad = (int)round_up((size_t)cg, l->kr), blocks = (og + nr - 1) / nr;
   const size_t tap_elements = (size_t)kpad * nr;
   for (int g = 0; g < groups; ++g) {
@@ -65,8 +64,7 @@ void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w
           }
         }
         bias[pb * nr + n] = octk_qs8_folded_bias(q, o, sum, l->input_offset);
-        mult[pb * nr + n] = q->multiplier[o];
-        shift[pb * nr + n] = octk_qs8_clamp_shift(q->shift[o]);
+        scale[pb * nr + n] = q->scale[o];
       }
     }
   }
@@ -81,8 +79,7 @@ void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w
   out->channels = groups * cg;
   out->weights = (const int8_t*)base;  // the header (if any), then the packed weights
   out->bias = bias;
-  out->multiplier = mult;
-  out->shift = shift;
+  out->scale = scale;
   out->zero = zero;
 }
 

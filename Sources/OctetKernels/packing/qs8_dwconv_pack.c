@@ -11,11 +11,11 @@ static size_t bytes_16c(int channels, int taps, size_t weight_size) {
   const size_t blocks = ((size_t)channels + OCTK_QS8_DW_NR - 1) / OCTK_QS8_DW_NR;
   const size_t weights = blocks * (size_t)taps * OCTK_QS8_DW_NR * weight_size;
   const size_t params = blocks * OCTK_QS8_DW_NR * sizeof(int32_t);
-  return round_up(weights, 64) + 3 * round_up(params, 64) + round_up((size_t)channels + 64, 64);
+  return round_up(weights, 64) + 2 * round_up(params, 64) + round_up((size_t)channels + 64, 64);
 }
 
-/// Weights [blocks][taps][16] as int32 or int16 (0 past channels); bias − z_in·Σ_t w,
-/// multiplier and shift per channel in blocks of 16.
+/// Weights [blocks][taps][16] as int32 or int16 (0 past channels); bias − z_in·Σ_t w and scale
+/// per channel in blocks of 16.
 static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, size_t weight_size,
                      void* storage, octk_qs8_dwconv_packed* out) {
   const int blocks = (channels + OCTK_QS8_DW_NR - 1) / OCTK_QS8_DW_NR;
@@ -24,9 +24,8 @@ static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, i
   uint8_t* base = storage;
   memset(base, 0, bytes_16c(channels, taps, weight_size));
   int32_t* bias = (int32_t*)(base + wbytes);
-  int32_t* mult = (int32_t*)(base + wbytes + pbytes);
-  int32_t* shift = (int32_t*)(base + wbytes + 2 * pbytes);
-  int8_t* zero = (int8_t*)(base + wbytes + 3 * pbytes);
+  float* scale = (float*)(base + wbytes + pbytes);
+  int8_t* zero = (int8_t*)(base + wbytes + 2 * pbytes);
   for (int c = 0; c < channels; ++c) {
     const int b = c / OCTK_QS8_DW_NR, lane = c % OCTK_QS8_DW_NR;
     int64_t sum = 0;
@@ -38,8 +37,7 @@ static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, i
       sum += v;
     }
     bias[c] = octk_qs8_folded_bias(q, c, sum, 0);
-    mult[c] = q->multiplier[c];
-    shift[c] = octk_qs8_clamp_shift(q->shift[c]);
+    scale[c] = q->scale[c];
   }
   memset(zero, (int)(int8_t)q->input_zero_point, (size_t)channels + 64);
   out->channels = channels;
@@ -47,8 +45,7 @@ static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, i
   out->blocks = blocks;
   out->weights = base;
   out->bias = bias;
-  out->multiplier = mult;
-  out->shift = shift;
+  out->scale = scale;
   out->zero = zero;
 }
 
@@ -71,7 +68,7 @@ void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, in
 // Block b holds channels 64b … 64b+63. Within a block the kernel's four int32 vectors Q0…Q3
 // hold, in 128-bit lane L and dword i of Q_j, channel 16L + 4j + i (the order byte and word
 // unpacks of 4 tap rows produce, and signed packs undo). Per tap group g (taps 4g … 4g+3):
-// weights [blocks][groups][j][L][i][4 taps] as int8; bias/multiplier/shift [blocks][j][L][i].
+// weights [blocks][groups][j][L][i][4 taps] as int8; bias/scale [blocks][j][L][i].
 // The bias folds in −(128 + z_in)·Σ_t w: the kernel multiplies x ^ 0x80 = x + 128 (unsigned).
 // When the last block has at most 32 channels, its lanes 2–3 repeat lanes 0–1 so that the
 // kernel can run two pixels per step there (one in each 256-bit half).
@@ -85,7 +82,7 @@ static size_t dw64_weight_bytes(int channels, int taps) {
 
 size_t octk_qs8_dwconv_packed_bytes_64c4(int channels, int taps) {
   const size_t blocks = ((size_t)channels + 63) / 64;
-  return dw64_weight_bytes(channels, taps) + 3 * blocks * 64 * sizeof(int32_t) + round_up((size_t)channels + 64, 64);
+  return dw64_weight_bytes(channels, taps) + 2 * blocks * 64 * sizeof(int32_t) + round_up((size_t)channels + 64, 64);
 }
 
 void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
@@ -96,9 +93,8 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
   memset(base, 0, octk_qs8_dwconv_packed_bytes_64c4(channels, taps));
   int8_t* pw = (int8_t*)base;
   int32_t* bias = (int32_t*)(base + wbytes);
-  int32_t* mult = (int32_t*)(base + wbytes + pbytes);
-  int32_t* shift = (int32_t*)(base + wbytes + 2 * pbytes);
-  int8_t* zero = (int8_t*)(base + wbytes + 3 * pbytes);
+  float* scale = (float*)(base + wbytes + pbytes);
+  int8_t* zero = (int8_t*)(base + wbytes + 2 * pbytes);
   const int narrow_tail = channels - 64 * (blocks - 1) <= 32;  // the last block runs two pixels per step
   for (int c = 0; c < channels; ++c) {
     const int b = c / 64, copies = narrow_tail && b == blocks - 1 ? 2 : 1;
@@ -111,8 +107,7 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
         sum += v;
       }
       bias[b * 64 + slot] = octk_qs8_folded_bias(q, c, sum, 128);
-      mult[b * 64 + slot] = q->multiplier[c];
-      shift[b * 64 + slot] = octk_qs8_clamp_shift(q->shift[c]);
+      scale[b * 64 + slot] = q->scale[c];
     }
   }
   memset(zero, (int)(int8_t)q->input_zero_point, (size_t)channels + 64);
@@ -121,7 +116,6 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
   out->blocks = blocks;
   out->weights = pw;
   out->bias = bias;
-  out->multiplier = mult;
-  out->shift = shift;
+  out->scale = scale;
   out->zero = zero;
 }

@@ -7,10 +7,8 @@
 // model that would overflow gets INT32_MIN/INT32_MAX instead of UB. Fast kernels accumulating
 // in int32 agree whenever the guarantee holds.
 //
-// Output: y = clamp(z_out + requant(acc, M0[o], shift[o]), lo, hi), with z_out + requant
-// formed in int64 (no overflow), clamped to lo first and then hi (lo <= hi, both inside
-// [−128, 127], is the caller contract), and finally to [−128, 127] so the int8 store is
-// always in range.
+// Output: y = octk_requantize(acc, scale[o], z_out, lo, hi) (binary32, octk_qs8.h); lo ≤ hi,
+// both inside [−128, 127], is the caller contract, so the int8 store is always in range.
 #include "octk_qs8.h"
 
 static inline int32_t sat32(int64_t v) {
@@ -19,17 +17,11 @@ static inline int32_t sat32(int64_t v) {
 
 static inline int8_t requant_store(int64_t acc, const octk_qs8_requant* q, size_t o) {
   const int64_t bias = q->bias ? q->bias[o] : 0;
-  const int32_t r = octk_requantize(sat32(acc + bias), q->multiplier[o], q->shift[o]);
-  int64_t v = (int64_t)q->output_zero_point + r;
-  if (v < q->lo) v = q->lo;
-  if (v > q->hi) v = q->hi;
-  if (v < -128) v = -128;
-  if (v > 127) v = 127;
-  return (int8_t)v;
+  return (int8_t)octk_requantize(sat32(acc + bias), q->scale[o], q->output_zero_point, q->lo, q->hi);
 }
 
-// Conv (NHWC, one image, grouped): y[oy][ox][o] = clamp(z_out + requant(Σ_{ky,kx,ci}
-// (x[iy][ix][g·cg + ci] − z_in)·w[o][ky][kx][ci] + bias[o], M0[o], shift[o]), lo, hi) with
+// Conv (NHWC, one image, grouped): y[oy][ox][o] = octk_requantize(Σ_{ky,kx,ci}
+// (x[iy][ix][g·cg + ci] − z_in)·w[o][ky][kx][ci] + bias[o], scale[o], z_out, lo, hi) with
 // g = o / (out_channels / groups), cg = channels / groups, iy = oy·stride_h − pad_top +
 // ky·dilation_h (likewise ix); taps outside the input contribute 0. Sums in int64, saturated
 // to int32 (see the file comment). bias may be NULL (= 0).
@@ -64,8 +56,8 @@ void octk_qs8_conv_nhwc__reference(const int8_t* x, int channels, int groups, co
 }
 
 // Depthwise conv (NHWC, one image) with channel multiplier m: output channel o = c·m + j reads
-// input channel c; y[oy][ox][o] = clamp(z_out + requant(Σ_{ky,kx} (x[iy][ix][c] − z_in)·
-// w[ky][kx][o] + bias[o], M0[o], shift[o]), lo, hi); taps outside the input contribute 0.
+// input channel c; y[oy][ox][o] = octk_requantize(Σ_{ky,kx} (x[iy][ix][c] − z_in)·
+// w[ky][kx][o] + bias[o], scale[o], z_out, lo, hi); taps outside the input contribute 0.
 // Sums in int64, saturated to int32. bias may be NULL (= 0).
 void octk_qs8_dwconv_nhwc__reference(const int8_t* x, int channels, int m, const int8_t* w,
                                      const octk_window* win, const octk_qs8_requant* q, int8_t* y) {
@@ -93,8 +85,8 @@ void octk_qs8_dwconv_nhwc__reference(const int8_t* x, int channels, int m, const
   }
 }
 
-// Fully connected: y[r][n] = clamp(z_out + requant(Σ_k (x[r][k] − z_in)·w[n][k] + bias[n],
-// M0[n], shift[n]), lo, hi) for r < rows, n < out; x [rows][k], w [out][k], y [rows][out].
+// Fully connected: y[r][n] = octk_requantize(Σ_k (x[r][k] − z_in)·w[n][k] + bias[n],
+// scale[n], z_out, lo, hi) for r < rows, n < out; x [rows][k], w [out][k], y [rows][out].
 // Sums in int64, saturated to int32. bias may be NULL (= 0).
 void octk_qs8_fully_connected__reference(const int8_t* x, size_t rows, size_t k, const int8_t* w, size_t out,
                                          const octk_qs8_requant* q, int8_t* y) {

@@ -2,7 +2,7 @@
 // quantize (f32 and uint8 in), dequantize, requantize.
 //
 // Every intermediate that could leave int32 is formed in int64 and saturated to int32 where
-// the spec feeds it to octk_requantize (for parameters the converter emits nothing saturates).
+// the spec feeds it to octk_requantize (binary32, octk_qs8.h).
 // Each elementwise kernel reads an element's operands before writing its output, so the
 // output may alias an input with the same layout (in-place Add/Mul/Lookup/Requantize).
 #include <math.h>
@@ -48,40 +48,25 @@ static inline int8_t clamp_s8(int64_t v, int32_t lo, int32_t hi) {
     }                                                                                      \
   } while (0)
 
-// Add (TFLite's scheme), element by element over shape[rank] with strided operands (stride 0 =
-// broadcast) and a strided output:
-//   a' = sat32((a − z_a)·2^left_shift), b' = sat32((b − z_b)·2^left_shift)   (left_shift in [0, 30])
-//   s  = sat32(requant(a', Ma, sa) + requant(b', Mb, sb))
-//   y  = clamp(z_out + requant(s, Mo, so), lo, hi), then into [−128, 127].
+// Add, element by element over shape[rank] with strided operands (stride 0 = broadcast) and a
+// strided output: octk_qs8_add_one (binary32, octk_qs8.h).
 void octk_qs8_add_strided__reference(int rank, const ptrdiff_t* shape, const int8_t* a, const ptrdiff_t* a_strides,
                                      const int8_t* b, const ptrdiff_t* b_strides, int8_t* y, const ptrdiff_t* y_strides,
                                      const octk_qs8_add_params* p) {
-  const int ls = p->left_shift < 0 ? 0 : (p->left_shift > 30 ? 30 : (int)p->left_shift);
-  const int64_t scale = (int64_t)1 << ls;
-#define OCTK_ADD_BODY(ia, ib, iy)                                                              \
-  do {                                                                                         \
-    const int32_t av = sat32(((int64_t)a[ia] - p->a_zero_point) * scale);                     \
-    const int32_t bv = sat32(((int64_t)b[ib] - p->b_zero_point) * scale);                     \
-    const int32_t s = sat32((int64_t)octk_requantize(av, p->a_multiplier, p->a_shift) +        \
-                            octk_requantize(bv, p->b_multiplier, p->b_shift));                 \
-    y[iy] = clamp_s8((int64_t)p->output_zero_point + octk_requantize(s, p->output_multiplier, \
-                                                                     p->output_shift),       \
-                     p->lo, p->hi);                                                            \
-  } while (0)
+#define OCTK_ADD_BODY(ia, ib, iy) y[iy] = octk_qs8_add_one(a[ia], b[ib], p)
   OCTK_S8_FOR_EACH3(rank, shape, a_strides, b_strides, y_strides, OCTK_ADD_BODY);
 #undef OCTK_ADD_BODY
 }
 
-// Mul, element by element like add: y = clamp(z_out + requant(sat32((a − z_a)·(b − z_b)), M0,
-// shift), lo, hi), then into [−128, 127]. (For zero points in [−128, 127] the product fits.)
+// Mul, element by element like add: y = octk_requantize((a − z_a)·(b − z_b), scale, z_out, lo, hi)
+// (the product is exact: |a − z_a|, |b − z_b| ≤ 255 for zero points in [−128, 127]).
 void octk_qs8_mul_strided__reference(int rank, const ptrdiff_t* shape, const int8_t* a, const ptrdiff_t* a_strides,
                                      const int8_t* b, const ptrdiff_t* b_strides, int8_t* y, const ptrdiff_t* y_strides,
                                      const octk_qs8_mul_params* p) {
-#define OCTK_MUL_BODY(ia, ib, iy)                                                              \
-  do {                                                                                         \
-    const int64_t prod = ((int64_t)a[ia] - p->a_zero_point) * ((int64_t)b[ib] - p->b_zero_point); \
-    y[iy] = clamp_s8((int64_t)p->output_zero_point + octk_requantize(sat32(prod), p->multiplier, p->shift), \
-                     p->lo, p->hi);                                                            \
+#define OCTK_MUL_BODY(ia, ib, iy)                                                                  \
+  do {                                                                                             \
+    const int64_t prod = ((int64_t)a[ia] - p->a_zero_point) * ((int64_t)b[ib] - p->b_zero_point);  \
+    y[iy] = (int8_t)octk_requantize(sat32(prod), p->scale, p->output_zero_point, p->lo, p->hi);    \
   } while (0)
   OCTK_S8_FOR_EACH3(rank, shape, a_strides, b_strides, y_strides, OCTK_MUL_BODY);
 #undef OCTK_MUL_BODY
@@ -108,12 +93,12 @@ void octk_qs8_quantize_f32__reference(const float* x, size_t count, float scale,
   }
 }
 
-// uint8 → int8: y = clamp(z_out + requant(sat32(u − z_in), M0, shift), −128, 127).
+// uint8 → int8: y = octk_requantize(sat32(u − z_in), scale, z_out, −128, 127).
 void octk_qs8_quantize_u8__reference(const uint8_t* x, size_t count, int32_t input_zero_point, int32_t output_zero_point,
-                                     int32_t multiplier, int32_t shift, int8_t* y) {
+                                     float scale, int8_t* y) {
   for (size_t i = 0; i < count; ++i) {
     const int32_t d = sat32((int64_t)x[i] - input_zero_point);
-    y[i] = clamp_s8((int64_t)output_zero_point + octk_requantize(d, multiplier, shift), -128, 127);
+    y[i] = (int8_t)octk_requantize(d, scale, output_zero_point, -128, 127);
   }
 }
 
@@ -123,11 +108,11 @@ void octk_qs8_dequantize__reference(const int8_t* x, size_t count, float scale, 
   for (size_t i = 0; i < count; ++i) y[i] = scale * (float)((int64_t)x[i] - zero_point);
 }
 
-// int8 → int8: y = clamp(z_out + requant(sat32(x − z_in), M0, shift), −128, 127).
+// int8 → int8: y = octk_requantize(sat32(x − z_in), scale, z_out, −128, 127).
 void octk_qs8_requantize__reference(const int8_t* x, size_t count, int32_t input_zero_point, int32_t output_zero_point,
-                                    int32_t multiplier, int32_t shift, int8_t* y) {
+                                    float scale, int8_t* y) {
   for (size_t i = 0; i < count; ++i) {
     const int32_t d = sat32((int64_t)x[i] - input_zero_point);
-    y[i] = clamp_s8((int64_t)output_zero_point + octk_requantize(d, multiplier, shift), -128, 127);
+    y[i] = (int8_t)octk_requantize(d, scale, output_zero_point, -128, 127);
   }
 }

@@ -66,20 +66,17 @@ void octk_qs8_avgpool_nhwc__reference(const int8_t* x, int channels, const octk_
   }
 }
 
-// Global average pool over x[pixels][channels]: y[c] = clamp(z_out + requant(Σ_p x[p][c] −
-// pixels·z_in, M0, shift), −128, 127), M0/shift encoding s_in / (s_out·pixels). The sum is
-// formed in int64 and saturated to int32 before requantization (it fits int32 for any
-// pixels < 2^23, which the converter guarantees); z_out + requant is formed in int64.
+// Global average pool over x[pixels][channels]: y[c] = octk_requantize(Σ_p x[p][c] − pixels·z_in,
+// scale, z_out, −128, 127) with scale = s_in / (s_out·pixels) (binary32, octk_qs8.h). The sum is
+// formed in int64 and saturated to int32 (it fits int32 for any pixels < 2^23, which the
+// converter guarantees); (float)sum rounds to nearest even past 2^24, as cvtdq2ps / scvtf do.
 void octk_qs8_global_avgpool_nhwc__reference(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
-                                             int32_t output_zero_point, int32_t multiplier, int32_t shift, int8_t* y) {
+                                             int32_t output_zero_point, float scale, int8_t* y) {
   for (int c = 0; c < channels; ++c) {
     int64_t sum = 0;
     for (size_t p = 0; p < pixels; ++p) sum += x[p * (size_t)channels + c];
     sum -= (int64_t)pixels * input_zero_point;
     const int32_t acc = sum > INT32_MAX ? INT32_MAX : (sum < INT32_MIN ? INT32_MIN : (int32_t)sum);
-    int64_t v = (int64_t)output_zero_point + octk_requantize(acc, multiplier, shift);
-    if (v < -128) v = -128;
-    if (v > 127) v = 127;
-    y[c] = (int8_t)v;
+    y[c] = (int8_t)octk_requantize(acc, scale, output_zero_point, -128, 127);
   }
 }

@@ -11,13 +11,7 @@ void octk_qs8_dwconv_16c__scalar(const octk_qs8_dwconv_packed* p, const int8_t* 
       for (int t = 0; t < p->taps; ++t) {
         acc += (uint32_t)((int32_t)ind[px * p->taps + t][c] * ((const int32_t*)p->weights)[((size_t)b * p->taps + t) * OCTK_QS8_DW_NR + lane]);
       }
-      const int32_t r = octk_requantize((int32_t)acc, p->multiplier[c], p->shift[c]);
-      int64_t v = (int64_t)output_zero_point + r;
-      if (v < lo) v = lo;
-      if (v > hi) v = hi;
-      if (v < -128) v = -128;
-      if (v > 127) v = 127;
-      y[px * p->channels + c] = (int8_t)v;
+      y[px * p->channels + c] = (int8_t)octk_requantize((int32_t)acc, p->scale[c], output_zero_point, lo, hi);
     }
   }
 }

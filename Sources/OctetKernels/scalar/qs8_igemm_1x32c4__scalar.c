@@ -29,13 +29,8 @@ void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* 
           const int j = b * OCTK_QS8_32C4_NR + n;
           if (j >= p->og) break;
           const int32_t sum = (int32_t)(acc[n] + (uint32_t)p->bias[pb * OCTK_QS8_32C4_NR + n]);
-          const int32_t r = octk_requantize(sum, p->multiplier[pb * OCTK_QS8_32C4_NR + n], p->shift[pb * OCTK_QS8_32C4_NR + n]);
-          int64_t v = (int64_t)output_zero_point + r;
-          if (v < lo) v = lo;
-          if (v > hi) v = hi;
-          if (v < -128) v = -128;
-          if (v > 127) v = 127;
-          y[px * out_channels + (size_t)g * p->og + j] = (int8_t)v;
+          y[px * out_channels + (size_t)g * p->og + j] =
+              (int8_t)octk_requantize(sum, p->scale[pb * OCTK_QS8_32C4_NR + n], output_zero_point, lo, hi);
         }
       }
     }

@@ -3,8 +3,8 @@
 // (vpunpck{l,h}wd) and multiplied by the (w[t], w[t+1]) pairs with two vpmaddwd, accumulated
 // in int32 (split order, see qs8_requant_avx2.h). An odd last tap pairs with 0. Reads 16-byte
 // channel groups: at most 15 bytes past a pixel's last channel. Pixels outside, channel blocks
-// inside: a pixel's input rows are read once, in order; each block's constants were made at
-// packing time.
+// inside: a pixel's input rows are read once, in order; each block's bias and scales were
+// put in split order at packing time (octk_qs8_dw_block_avx2).
 #if defined(__x86_64__)
 #include "octk_qs8_avx2.h"
 #include "qs8_dwconv_avx2.h"
@@ -20,8 +20,8 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_16c2__avx2(const octk_qs8_dwconv_packed* p
                                                  int32_t lo, int32_t hi, int8_t* y) {
   const int taps = p->taps, channels = p->channels;
   const octk_qs8_dw_block_avx2* blocks = octk_qs8_dw_avx2_blocks(p->weights, channels, taps);
-  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point);
-  const __m256i vlo = _mm256_set1_epi16((int16_t)lo), vhi = _mm256_set1_epi16((int16_t)hi);
+  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
+  const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
   for (size_t px = pixel_begin; px < pixel_end; ++px) {
     const int8_t* const* rows = ind + px * taps;
     const __m256i* w = p->weights;  // [blocks][pairs][2]
@@ -40,9 +40,9 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_16c2__avx2(const octk_qs8_dwconv_packed* p
         acc_hi = _mm256_add_epi32(acc_hi, _mm256_madd_epi16(_mm256_unpackhi_epi16(x0, x1), w[1]));
         w += 2;
       }
-      const __m256i r_lo = octk_requant_block_avx2_apply(acc_lo, &blocks[b].q_lo);
-      const __m256i r_hi = octk_requant_block_avx2_apply(acc_hi, &blocks[b].q_hi);
-      octk_store_s8_avx2(y + px * channels + c0, octk_requant_output_avx2(r_lo, r_hi, vz, vlo, vhi),
+      const __m256i r_lo = octk_requant_hi_avx2(acc_lo, blocks[b].scale_lo, vhi);
+      const __m256i r_hi = octk_requant_hi_avx2(acc_hi, blocks[b].scale_hi, vhi);
+      octk_store_s8_avx2(y + px * channels + c0, octk_requant_output_avx2(r_lo, r_hi, vz, vlo),
                          channels - c0 < NR ? channels - c0 : NR);
     }
   }

@@ -1,10 +1,9 @@
 // Depthwise int8 conv, 64 channels per step, 4 taps per vpdpbusd: the 64-byte rows of 4 taps
 // (x ^ 0x80, unsigned) are interleaved by byte and word unpacks into four vectors whose dword
 // (lane L, i) of Q_j holds channel 16L + 4j + i's 4 tap bytes — the 64c4 packing's order —
-// and after requantization two rounds of signed packs put the 64 outputs back in channel
-// order. Output stage, exact for every int32 r: int16 saturation, saturating + z_out, int8
-// saturation, then the byte clamp to [lo, hi] (a saturated value lies beyond int8, so it ends
-// on the same bound as r + z_out would). Missing taps of the last group are zero
+// and after requantization (octk_requant_hi_avx512, then the byte max with lo; see
+// qs8_requant_avx512.h) two rounds of signed packs, with saturating + z_out in int16 between
+// them, put the 64 outputs back in channel order. Missing taps of the last group are zero
 // vectors (their weights are 0). Channel blocks outside, pixels inside. Full blocks load whole
 // 64-byte rows; a last block of 33…63 channels uses masked loads; a last block of ≤ 32
 // channels (packed twice, see the 64c4 packing) runs two pixels per step, one per 256-bit half.
@@ -27,12 +26,14 @@ OCTK_AVX512_TARGET static inline void dot_quad(tap_quad t, const int8_t* w, __m5
   acc[3] = _mm512_dpbusd_epi32(acc[3], _mm512_unpackhi_epi16(ab_hi, cd_hi), _mm512_load_si512(w + 192));
 }
 
-/// One channel block's constants: weights, bias, requantization, output bounds.
+/// One channel block's constants: weights, bias, scales (the 64c4 order), output bounds.
 typedef struct {
   const int8_t* w;
   const int32_t* bias;
-  octk_requant_block_avx512 q[4];
-  __m512i z, lo, hi;  // z_out as int16 lanes, lo and hi as int8 lanes
+  __m512 scale[4];
+  __m512 hi;    // hi − z_out
+  __m512i z;    // z_out as int16 lanes
+  __m512i lo;   // lo as int8 lanes
 } block_consts;
 
 /// The row of tap k for one pixel: whole (full), masked (wide tail) or two pixels' halves (narrow tail).
@@ -46,7 +47,7 @@ OCTK_AVX512_TARGET static inline __m512i load_row(int kind, const int8_t* r0, co
   return _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), flip);
 }
 
-/// Σ over all taps (+ bias), requantized, clamped and packed into 64 output bytes in channel order.
+/// Σ over all taps (+ bias), requantized and packed into 64 output bytes in channel order.
 OCTK_AVX512_TARGET static inline __m512i pixel(int kind, const int8_t* const* r0, const int8_t* const* r1, int c0,
                                                int taps, __mmask64 m, const block_consts* k) {
   __m512i acc[4] = {_mm512_load_si512(k->bias), _mm512_load_si512(k->bias + 16), _mm512_load_si512(k->bias + 32),
@@ -66,10 +67,10 @@ OCTK_AVX512_TARGET static inline __m512i pixel(int kind, const int8_t* const* r0
     dot_quad(quad, k->w + t * 64, acc);
   }
   __m512i r[4];
-  for (int j = 0; j < 4; ++j) r[j] = octk_requant_block_avx512_apply(acc[j], &k->q[j]);
+  for (int j = 0; j < 4; ++j) r[j] = octk_requant_hi_avx512(acc[j], k->scale[j], k->hi);
   const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[1]), k->z);
   const __m512i r23 = _mm512_adds_epi16(_mm512_packs_epi32(r[2], r[3]), k->z);
-  return _mm512_min_epi8(_mm512_max_epi8(_mm512_packs_epi16(r01, r23), k->lo), k->hi);
+  return _mm512_max_epi8(_mm512_packs_epi16(r01, r23), k->lo);
 }
 
 OCTK_AVX512_TARGET void octk_qs8_dwconv_64c4__avx512vnni(const octk_qs8_dwconv_packed* p, const int8_t* const* ind,
@@ -78,16 +79,14 @@ OCTK_AVX512_TARGET void octk_qs8_dwconv_64c4__avx512vnni(const octk_qs8_dwconv_p
   const int taps = p->taps, channels = p->channels, groups = (taps + 3) / 4;
   const size_t stride = (size_t)channels;
   block_consts k;
+  k.hi = _mm512_set1_ps((float)(hi - output_zero_point));
   k.z = _mm512_set1_epi16((int16_t)output_zero_point);
   k.lo = _mm512_set1_epi8((char)lo);
-  k.hi = _mm512_set1_epi8((char)hi);
   for (int b = 0; b < p->blocks; ++b) {
     const int c0 = b * 64, valid = channels - c0;
     k.w = (const int8_t*)p->weights + (size_t)b * groups * 256;
     k.bias = p->bias + c0;
-    for (int j = 0; j < 4; ++j)
-      k.q[j] = octk_requant_block_avx512_make(_mm512_load_si512(p->multiplier + c0 + 16 * j),
-                                              _mm512_load_si512(p->shift + c0 + 16 * j));
+    for (int j = 0; j < 4; ++j) k.scale[j] = _mm512_load_ps(p->scale + c0 + 16 * j);
     if (valid >= 64) {
       for (size_t px = pixel_begin; px < pixel_end; ++px) {
         const int8_t* const* rows = ind + px * taps;

@@ -7,10 +7,10 @@
 #include "octk_qs8_dwconv.h"
 #include "qs8_requant_avx2.h"
 
-/// Bias' and requantization constants of one block, in the split order of the accumulators.
+/// Bias' and scales of one block, in the split order of the accumulators (128 bytes).
 typedef struct {
   __m256i bias_lo, bias_hi;
-  octk_requant_block_avx2 q_lo, q_hi;
+  __m256 scale_lo, scale_hi;
 } octk_qs8_dw_block_avx2;
 
 /// Bytes of the int16 weights section (before rounding to 64): per block and tap pair,

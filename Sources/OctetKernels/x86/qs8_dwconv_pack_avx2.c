@@ -6,10 +6,10 @@
 //        step [2 v][2 half][4 d][2 tap] int16 = w[2·step + tap][16·block + 8·half + 4·v + d]
 //      (vector 0 holds channels [0..3 | 8..11], vector 1 [4..7 | 12..15]: the split order of
 //      qs8_requant_avx2.h);
-//   2. per block, the bias and requantization constants already in split order
-//      (octk_qs8_dw_block_avx2), so the kernel can walk every block for each pixel.
-// bias' = bias − z_in·Σ_t w (signed × signed data path). The bias / multiplier / shift fields
-// keep their channel-order arrays.
+//   2. per block, the bias' and scales already in split order (octk_qs8_dw_block_avx2), so the
+//      kernel can walk every block for each pixel.
+// bias' = bias − z_in·Σ_t w (signed × signed data path). The bias and scale fields keep their
+// channel-order arrays.
 #if defined(__x86_64__)
 #include <string.h>
 
@@ -31,7 +31,7 @@ static dw_sizes sizes_16c2(int channels, int taps) {
 
 size_t octk_qs8_dwconv_packed_bytes_16c2s16(int channels, int taps) {
   const dw_sizes s = sizes_16c2(channels, taps);
-  return s.weights + s.blocks + 3 * s.params + round_up((size_t)channels + 64, 64);
+  return s.weights + s.blocks + 2 * s.params + round_up((size_t)channels + 64, 64);
 }
 
 OCTK_AVX2_TARGET void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps,
@@ -44,9 +44,8 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_q
   int16_t* pw = (int16_t*)base;
   octk_qs8_dw_block_avx2* consts = (octk_qs8_dw_block_avx2*)(base + s.weights);
   int32_t* bias = (int32_t*)(base + s.weights + s.blocks);
-  int32_t* mult = (int32_t*)(base + s.weights + s.blocks + s.params);
-  int32_t* shift = (int32_t*)(base + s.weights + s.blocks + 2 * s.params);
-  int8_t* zero = (int8_t*)(base + s.weights + s.blocks + 3 * s.params);
+  float* scale = (float*)(base + s.weights + s.blocks + s.params);
+  int8_t* zero = (int8_t*)(base + s.weights + s.blocks + 2 * s.params);
   for (int c = 0; c < channels; ++c) {
     const int b = c / OCTK_QS8_DW_NR, n = c % OCTK_QS8_DW_NR;
     const int half = n / 8, v = (n % 8) / 4, d = n % 4;
@@ -58,17 +57,15 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_q
       sum += wv;
     }
     bias[c] = octk_qs8_folded_bias(q, c, sum, 0);
-    mult[c] = q->multiplier[c];
-    shift[c] = octk_qs8_clamp_shift(q->shift[c]);
+    scale[c] = q->scale[c];
   }
   for (int b = 0; b < blocks; ++b) {
     const __m256i* pb = (const __m256i*)(bias + b * OCTK_QS8_DW_NR);
-    const __m256i* pm = (const __m256i*)(mult + b * OCTK_QS8_DW_NR);
-    const __m256i* ps = (const __m256i*)(shift + b * OCTK_QS8_DW_NR);
+    const __m256i* ps = (const __m256i*)(const void*)(scale + b * OCTK_QS8_DW_NR);
     consts[b].bias_lo = octk_split_lo_avx2(pb[0], pb[1]);
     consts[b].bias_hi = octk_split_hi_avx2(pb[0], pb[1]);
-    consts[b].q_lo = octk_requant_block_avx2_make(octk_split_lo_avx2(pm[0], pm[1]), octk_split_lo_avx2(ps[0], ps[1]));
-    consts[b].q_hi = octk_requant_block_avx2_make(octk_split_hi_avx2(pm[0], pm[1]), octk_split_hi_avx2(ps[0], ps[1]));
+    consts[b].scale_lo = _mm256_castsi256_ps(octk_split_lo_avx2(ps[0], ps[1]));
+    consts[b].scale_hi = _mm256_castsi256_ps(octk_split_hi_avx2(ps[0], ps[1]));
   }
   memset(zero, (int)(int8_t)q->input_zero_point, (size_t)channels + 64);
   out->channels = channels;
@@ -76,8 +73,7 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_q
   out->blocks = blocks;
   out->weights = pw;
   out->bias = bias;
-  out->multiplier = mult;
-  out->shift = shift;
+  out->scale = scale;
   out->zero = zero;
 }
 #endif

@@ -24,16 +24,16 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
                                                   int32_t lo, int32_t hi, int8_t* y) {
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
-  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point);
-  const __m256i vlo = _mm256_set1_epi16((int16_t)lo), vhi = _mm256_set1_epi16((int16_t)hi);
+  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
+  const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * p->cg;
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int16_t* wblock = (const int16_t*)(const void*)p->weights + pb * (size_t)taps * cg4 * NR;
       const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
-      // Bias and requantization constants in the split order of the epilogue.
-      const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->multiplier + pb * NR, p->shift + pb * NR);
+      // Bias and scales in the split order of the epilogue.
+      const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->scale + pb * NR);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         // Named accumulators (an indexed array would be kept in memory).
@@ -62,9 +62,9 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
 #define STORE(r)                                                                                                       \
   {                                                                                                                    \
-    const __m256i r_lo = octk_requant_block_avx2_apply(_mm256_add_epi32(_mm256_hadd_epi32(c##r##0, c##r##1), k.bias_lo), &k.q_lo); \
-    const __m256i r_hi = octk_requant_block_avx2_apply(_mm256_add_epi32(_mm256_hadd_epi32(c##r##2, c##r##3), k.bias_hi), &k.q_hi); \
-    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo, vhi), valid);          \
+    const __m256i r_lo = octk_requant_hi_avx2(_mm256_add_epi32(_mm256_hadd_epi32(c##r##0, c##r##1), k.bias_lo), k.scale_lo, vhi); \
+    const __m256i r_hi = octk_requant_hi_avx2(_mm256_add_epi32(_mm256_hadd_epi32(c##r##2, c##r##3), k.bias_hi), k.scale_hi, vhi); \
+    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo), valid);                     \
   }
         STORE(0)
         if (rows > 1) STORE(1)

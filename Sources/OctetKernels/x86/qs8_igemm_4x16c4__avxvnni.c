@@ -4,11 +4,12 @@
 // weights = two 32-byte vectors, channels 0–7 and 8–15). Per pixel and step, one 4-byte
 // broadcast of the inputs, flipped to unsigned (x ^ 0x80 = x + 128, folded into the packed
 // bias as in the VNNI data path of octk_qs8_conv.h), feeds two vpdpbusd: u8 × s8 products summed
-// in groups of 4 straight into int32 (no int16 step: nothing saturates). 8 accumulators + 2
-// weight vectors + the broadcast + the sign mask: 12 of 16 ymm. Sums wrap in int32 as the
-// reference's exact total fits (the spec's guarantee). Reads 4-byte input groups: at most 3
-// bytes past a pixel's last channel (weight 0 there). The epilogue is the AVX2 path's
-// requantization (qs8_requant_avx2.h), fed in its split lane order.
+// in groups of 4 straight into int32 (no int16 step: nothing saturates). 8 accumulators
+// (started at the packed bias) + 2 weight vectors + the broadcast + the sign mask: 12 of 16
+// ymm. Sums wrap in int32 as the reference's exact total fits (the spec's guarantee). Reads
+// 4-byte input groups: at most 3 bytes past a pixel's last channel (weight 0 there). The
+// epilogue is the AVX2 path's binary32 requantization (qs8_requant_avx2.h), fed in its split
+// lane order.
 #if defined(__x86_64__)
 #include "octk_qs8_avx2.h"
 #include "qs8_requant_avx2.h"
@@ -29,20 +30,21 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
   const __m256i flip = _mm256_set1_epi8((char)0x80);
-  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point);
-  const __m256i vlo = _mm256_set1_epi16((int16_t)lo), vhi = _mm256_set1_epi16((int16_t)hi);
+  const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
+  const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * p->cg;
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * NR;
       const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
-      // Bias and requantization constants in the split order of the epilogue.
-      const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->multiplier + pb * NR, p->shift + pb * NR);
+      // The accumulators start at the bias (channel order); scales in the split order of the epilogue.
+      const __m256i b0 = LOAD(p->bias + pb * NR, 0), b1 = LOAD(p->bias + pb * NR, 1);
+      const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->scale + pb * NR);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         // Named accumulators (an indexed array would be kept in memory): cR0 channels 0–7, cR1 8–15.
-        __m256i c00 = _mm256_setzero_si256(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+        __m256i c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
         const int8_t* w = wblock;
         // Missing rows repeat the first pixel's addresses (computed, never stored).
         const int8_t* const* row0 = ind + p0 * taps;
@@ -71,9 +73,9 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
 #define STORE(r)                                                                                                          \
   {                                                                                                                       \
-    const __m256i r_lo = octk_requant_block_avx2_apply(_mm256_add_epi32(octk_split_lo_avx2(c##r##0, c##r##1), k.bias_lo), &k.q_lo); \
-    const __m256i r_hi = octk_requant_block_avx2_apply(_mm256_add_epi32(octk_split_hi_avx2(c##r##0, c##r##1), k.bias_hi), &k.q_hi); \
-    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo, vhi), valid);             \
+    const __m256i r_lo = octk_requant_hi_avx2(octk_split_lo_avx2(c##r##0, c##r##1), k.scale_lo, vhi);                  \
+    const __m256i r_hi = octk_requant_hi_avx2(octk_split_hi_avx2(c##r##0, c##r##1), k.scale_hi, vhi);                  \
+    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo), valid);                        \
   }
         STORE(0)
         if (rows > 1) STORE(1)

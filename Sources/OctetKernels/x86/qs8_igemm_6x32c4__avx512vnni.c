@@ -1,6 +1,7 @@
 // Indirect-GEMM int8 conv, 6 output pixels × 32 output channels per tile: per 4 input
 // channels, two 64-byte weight loads and, per pixel, one 4-byte broadcast (sign bit flipped:
-// x ^ 0x80 is x + 128 as the unsigned operand) feeding two vpdpbusd. 12 zmm accumulators.
+// x ^ 0x80 is x + 128 as the unsigned operand) feeding two vpdpbusd. 12 zmm accumulators,
+// started at the packed bias (int32 sums wrap, so the order of the additions does not matter).
 #if defined(__x86_64__)
 #include <string.h>
 
@@ -15,31 +16,28 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
   const __m512i flip = _mm512_set1_epi8((char)0x80);
-  // Output stage, exact for every int32 r: int16 saturation, saturating + z_out, int8
-  // saturation, then the byte clamp to [lo, hi] (a saturated value lies beyond int8, so it
-  // ends on the same bound as r + z_out would). The packs interleave the two 16-channel
-  // halves by 128-bit lane; one dword permute restores channel order.
+  // Output stage (qs8_requant_avx512.h): r = octk_requant_hi_avx512 (≤ hi − z_out), vpackssdw,
+  // saturating + z_out in int16, vpacksswb, then the byte max with lo. The packs interleave the
+  // two 16-channel halves by 128-bit lane; one dword permute restores channel order.
   const __m512i vz = _mm512_set1_epi16((int16_t)output_zero_point);
-  const __m256i vlo = _mm256_set1_epi8((char)lo), vhi = _mm256_set1_epi8((char)hi);
+  const __m512 vhi = _mm512_set1_ps((float)(hi - output_zero_point));
+  const __m256i vlo = _mm256_set1_epi8((char)lo);
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
   for (int g = 0; g < p->groups; ++g) {
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
       const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * OCTK_QS8_32C4_NR;
       const int32_t* bias = p->bias + pb * OCTK_QS8_32C4_NR;
-      const int32_t* mult = p->multiplier + pb * OCTK_QS8_32C4_NR;
-      const int32_t* shift = p->shift + pb * OCTK_QS8_32C4_NR;
+      const float* scale = p->scale + pb * OCTK_QS8_32C4_NR;
       const int valid = p->og - b * OCTK_QS8_32C4_NR;  // channels of this block inside og
       const __mmask32 store = valid >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << valid) - 1);
       const __m512i b0 = _mm512_load_si512(bias), b1 = _mm512_load_si512(bias + 16);
-      const octk_requant_block_avx512 q0 = octk_requant_block_avx512_make(_mm512_load_si512(mult), _mm512_load_si512(shift));
-      const octk_requant_block_avx512 q1 =
-          octk_requant_block_avx512_make(_mm512_load_si512(mult + 16), _mm512_load_si512(shift + 16));
+      const __m512 s0 = _mm512_load_ps(scale), s1 = _mm512_load_ps(scale + 16);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         // Named accumulators (an indexed array would be kept in memory).
-        __m512i c00 = _mm512_setzero_si512(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-        __m512i c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+        __m512i c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
+        __m512i c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
         const int8_t* w = wblock;
         const int8_t* const* row = ind + p0 * taps;
         // Rows past the end repeat the last pixel's addresses (computed, never stored).
@@ -68,11 +66,11 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * OCTK_QS8_32C4_NR;
 #define STORE(r)                                                                                                  \
   if (r < rows) {                                                                                                 \
-    const __m512i r0 = octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##0, b0), &q0);                      \
-    const __m512i r1 = octk_requant_block_avx512_apply(_mm512_add_epi32(c##r##1, b1), &q1);                      \
+    const __m512i r0 = octk_requant_hi_avx512(c##r##0, s0, vhi);                                                  \
+    const __m512i r1 = octk_requant_hi_avx512(c##r##1, s1, vhi);                                                  \
     const __m512i h = _mm512_adds_epi16(_mm512_packs_epi32(r0, r1), vz);                                          \
     const __m256i bytes = _mm512_castsi512_si256(_mm512_permutexvar_epi32(order, _mm512_packs_epi16(h, h)));      \
-    const __m256i out = _mm256_min_epi8(_mm256_max_epi8(bytes, vlo), vhi);                                        \
+    const __m256i out = _mm256_max_epi8(bytes, vlo);                                                              \
     if (valid >= 32)                                                                                              \
       _mm256_storeu_si256((__m256i*)(dst + r * out_channels), out);                                               \
     else                                                                                                          \

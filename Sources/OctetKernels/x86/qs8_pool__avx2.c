@@ -24,8 +24,8 @@
 //
 //   Global average pool: −pixels·z_in + Σ_p x[p][c], Σ in int16 runs of ≤ 256 pixels widened
 //   into int32 lanes (exact: every partial is within 256·pixels < 2^31 for pixels < 2^23, which
-//   the verifier enforces; the reference's int32 saturation then never acts), then the vector
-//   requantization of qs8_requant_avx2.h and its saturating output step.
+//   the verifier enforces; the reference's int32 saturation then never acts), then the binary32
+//   requantization of qs8_requant_avx2.h with bounds [−128, 127].
 #if defined(__x86_64__)
 #include "octk_qs8_avx2.h"
 #include "qs8_requant_avx2.h"
@@ -119,7 +119,7 @@ typedef struct {
   __m256i offset;  // −z·inside in every int32 lane
   __m256i count;
   divisor_avx2 div;
-  __m256i z, lo, hi;  // int16 lanes: z, −128, 127
+  __m256i z, lo;  // int16 lanes: z, −128
 } average_consts;
 
 /// 16 averaged channels starting at c0 (n of them stored, 1 ≤ n ≤ 16).
@@ -139,7 +139,7 @@ OCTK_AVX2_TARGET static inline void average16(const pool_taps* t, int c0, int n,
   }
   widen_add(run, &lo, &hi);
   const __m128i v = octk_requant_output_avx2(round_average(lo, k->count, &k->div), round_average(hi, k->count, &k->div),
-                                             k->z, k->lo, k->hi);
+                                             k->z, k->lo);
   octk_store_s8_avx2(dst, v, n);
 }
 
@@ -164,9 +164,9 @@ OCTK_AVX2_TARGET static inline void average32(const pool_taps* t, int c0, const 
   widen_add(run0, &lo0, &hi0);
   widen_add(run1, &lo1, &hi1);
   const __m128i v0 = octk_requant_output_avx2(round_average(lo0, k->count, &k->div),
-                                              round_average(hi0, k->count, &k->div), k->z, k->lo, k->hi);
+                                              round_average(hi0, k->count, &k->div), k->z, k->lo);
   const __m128i v1 = octk_requant_output_avx2(round_average(lo1, k->count, &k->div),
-                                              round_average(hi1, k->count, &k->div), k->z, k->lo, k->hi);
+                                              round_average(hi1, k->count, &k->div), k->z, k->lo);
   _mm256_storeu_si256((__m256i*)dst, _mm256_set_m128i(v1, v0));
 }
 
@@ -175,7 +175,6 @@ OCTK_AVX2_TARGET void octk_qs8_avgpool_nhwc__avx2(const int8_t* x, int channels,
   average_consts k;
   k.z = _mm256_set1_epi16((int16_t)zero_point);
   k.lo = _mm256_set1_epi16(INT8_MIN);
-  k.hi = _mm256_set1_epi16(INT8_MAX);
   int cached = 0;  // the count k.div and k.count were made for
   k.div = divisor_make(0);
   k.count = _mm256_setzero_si256();
@@ -211,8 +210,9 @@ OCTK_AVX2_TARGET void octk_qs8_avgpool_nhwc__avx2(const int8_t* x, int channels,
 
 typedef struct {
   __m256i offset;  // −pixels·z_in
-  octk_requant_block_avx2 q;
-  __m256i z, lo, hi;  // int16 lanes: z_out, −128, 127
+  __m256 scale;
+  __m256 hi;       // 127 − z_out
+  __m256i z, lo;   // int16 lanes: z_out, −128
 } global_consts;
 
 /// Channels [c0, c0 + 16) summed over every pixel (n of them loaded and stored, 1 ≤ n ≤ 16).
@@ -226,8 +226,8 @@ OCTK_AVX2_TARGET static inline void global16(const int8_t* x, size_t pixels, int
     for (size_t p = p0; p < p1; ++p, src += channels) run = _mm256_add_epi16(run, _mm256_cvtepi8_epi16(load_s8x16(src, n)));
     widen_add(run, &lo, &hi);
   }
-  const __m128i v = octk_requant_output_avx2(octk_requant_block_avx2_apply(lo, &k->q),
-                                             octk_requant_block_avx2_apply(hi, &k->q), k->z, k->lo, k->hi);
+  const __m128i v = octk_requant_output_avx2(octk_requant_hi_avx2(lo, k->scale, k->hi),
+                                             octk_requant_hi_avx2(hi, k->scale, k->hi), k->z, k->lo);
   octk_store_s8_avx2(dst, v, n);
 }
 
@@ -246,22 +246,22 @@ OCTK_AVX2_TARGET static inline void global32(const int8_t* x, size_t pixels, int
     widen_add(run0, &lo0, &hi0);
     widen_add(run1, &lo1, &hi1);
   }
-  const __m128i v0 = octk_requant_output_avx2(octk_requant_block_avx2_apply(lo0, &k->q),
-                                              octk_requant_block_avx2_apply(hi0, &k->q), k->z, k->lo, k->hi);
-  const __m128i v1 = octk_requant_output_avx2(octk_requant_block_avx2_apply(lo1, &k->q),
-                                              octk_requant_block_avx2_apply(hi1, &k->q), k->z, k->lo, k->hi);
+  const __m128i v0 = octk_requant_output_avx2(octk_requant_hi_avx2(lo0, k->scale, k->hi),
+                                              octk_requant_hi_avx2(hi0, k->scale, k->hi), k->z, k->lo);
+  const __m128i v1 = octk_requant_output_avx2(octk_requant_hi_avx2(lo1, k->scale, k->hi),
+                                              octk_requant_hi_avx2(hi1, k->scale, k->hi), k->z, k->lo);
   _mm256_storeu_si256((__m256i*)dst, _mm256_set_m128i(v1, v0));
 }
 
 OCTK_AVX2_TARGET void octk_qs8_global_avgpool_nhwc__avx2(const int8_t* x, size_t pixels, int channels,
                                                          int32_t input_zero_point, int32_t output_zero_point,
-                                                         int32_t multiplier, int32_t shift, int8_t* y) {
+                                                         float scale, int8_t* y) {
   global_consts k;
   k.offset = _mm256_set1_epi32((int32_t)((int64_t)pixels * -(int64_t)input_zero_point));
-  k.q = octk_requant_block_avx2_make(_mm256_set1_epi32(multiplier), _mm256_set1_epi32(octk_qs8_clamp_shift(shift)));
+  k.scale = _mm256_set1_ps(scale);
+  k.hi = _mm256_set1_ps((float)(127 - output_zero_point));
   k.z = _mm256_set1_epi16((int16_t)output_zero_point);
   k.lo = _mm256_set1_epi16(INT8_MIN);
-  k.hi = _mm256_set1_epi16(INT8_MAX);
   int c0 = 0;
   for (; c0 + 32 <= channels; c0 += 32) global32(x, pixels, channels, c0, &k, y + c0);
   for (; c0 < channels; c0 += 16) global16(x, pixels, channels, c0, channels - c0, &k, y + c0);

@@ -10,7 +10,7 @@
 //   2^−21 below the next integer, while the 2^−30 nudge keeps an integer one from falling below.
 //   Global average pool: −pixels·z_in + Σ_p x[p][c] in int32 lanes (exact: every partial sum
 //   is within 256·pixels < 2^31 for pixels < 2^23, which the verifier enforces), then the
-//   vector requantization.
+//   binary32 requantization octk_requant_avx512 with bounds [−128, 127] and + z_out.
 #if defined(__x86_64__)
 #include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
@@ -89,18 +89,18 @@ OCTK_AVX512_TARGET void octk_qs8_avgpool_nhwc__avx512(const int8_t* x, int chann
 
 OCTK_AVX512_TARGET void octk_qs8_global_avgpool_nhwc__avx512(const int8_t* x, size_t pixels, int channels,
                                                              int32_t input_zero_point, int32_t output_zero_point,
-                                                             int32_t multiplier, int32_t shift, int8_t* y) {
-  const int32_t s = octk_qs8_clamp_shift(shift);
-  const octk_requant_block_avx512 q = octk_requant_block_avx512_make(_mm512_set1_epi32(multiplier), _mm512_set1_epi32(s));
+                                                             float scale, int8_t* y) {
+  const __m512 vscale = _mm512_set1_ps(scale);
+  const octk_requant_bounds_avx512 bounds = octk_requant_bounds_avx512_make(output_zero_point, -128, 127);
   const __m512i offset = _mm512_set1_epi32((int32_t)((int64_t)pixels * -(int64_t)input_zero_point));
-  const __m512i z = _mm512_set1_epi32(output_zero_point), lo = _mm512_set1_epi32(-128 - output_zero_point),
-                hi = _mm512_set1_epi32(127 - output_zero_point);  // bounds relative to z_out
+  const __m512i z = _mm512_set1_epi32(output_zero_point);
   for (int c0 = 0; c0 < channels; c0 += 16) {
     const __mmask16 m = channels - c0 >= 16 ? 0xFFFF : (__mmask16)((1u << (channels - c0)) - 1);
     __m512i sum = offset;
     for (size_t p = 0; p < pixels; ++p)
       sum = _mm512_add_epi32(sum, _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x + p * (size_t)channels + c0)));
-    _mm_mask_storeu_epi8(y + c0, m, octk_requant_output_avx512(octk_requant_block_avx512_apply(sum, &q), z, lo, hi));
+    const __m512i r = _mm512_add_epi32(octk_requant_avx512(sum, vscale, &bounds), z);  // in [−128, 127]
+    _mm_mask_storeu_epi8(y + c0, m, _mm512_cvtepi32_epi8(r));
   }
 }
 #endif

@@ -7,7 +7,9 @@
 /// ```
 public enum OctetFormat {
     public static let magic: [UInt8] = Array("OCTETMDL".utf8)
-    public static let versionMajor: UInt16 = 1
+    /// 2 (2026-12-07): binary32 requantization scales (DESIGN.md §2). Version 1 held gemmlowp
+    /// fixed-point multiplier/shift pairs, which no kernel runs any more.
+    public static let versionMajor: UInt16 = 2
     public static let versionMinor: UInt16 = 0
     public static let headerSize = 64
     public static let sectionEntrySize = 32

@@ -18,6 +18,9 @@ public enum OctetParser {
         for _ in 0..<8 { magic.append(try header.u8("magic")) }
         guard magic == OctetFormat.magic else { throw OctetError.format("not an .octet file (bad magic)") }
         let major = try header.u16("version"), minor = try header.u16("version")
+        if major == 1 {
+            throw OctetError.format("format version 1.\(minor) holds fixed-point requantization, retired in version 2 (binary32 scales); re-convert the model with this octet: octet convert MODEL.onnx -o MODEL.octet")
+        }
         guard major == OctetFormat.versionMajor else {
             throw OctetError.format("format version \(major).\(minor); this runtime reads version \(OctetFormat.versionMajor).x")
         }

@@ -5,24 +5,24 @@
 /// Window words (10): kernelH, kernelW, strideH, strideW, dilationH, dilationW, padTop,
 /// padLeft, padBottom, padRight. Activation clamps (lo, hi) are in output int8 units.
 public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
-    /// in: x i8 [N,H,W,C], w i8 [O,kH,kW,C/g] per-channel, bias i32 [O], multiplier i32 [O], shift i32 [O]
-    /// → y i8 [N,OH,OW,O]. params: window(10), groups, lo, hi.
+    /// in: x i8 [N,H,W,C], w i8 [O,kH,kW,C/g] per-channel, bias i32 [O], scale f32 [O] (binary32
+    /// requantization, DESIGN.md §2) → y i8 [N,OH,OW,O]. params: window(10), groups, lo, hi.
     case conv2D = 1
-    /// in: x i8 [N,H,W,C], w i8 [1,kH,kW,C·m], bias, multiplier, shift (each [C·m]) → y i8 [N,OH,OW,C·m].
+    /// in: x i8 [N,H,W,C], w i8 [1,kH,kW,C·m], bias i32, scale f32 (each [C·m]) → y i8 [N,OH,OW,C·m].
     /// params: window(10), m, lo, hi.
     case depthwiseConv2D = 2
-    /// in: x i8 [M,K], w i8 [N,K] per-channel, bias i32 [N], multiplier, shift → y i8 [M,N]. params: lo, hi.
+    /// in: x i8 [M,K], w i8 [N,K] per-channel, bias i32 [N], scale f32 [N] → y i8 [M,N]. params: lo, hi.
     case fullyConnected = 3
     /// x i8 [N,H,W,C] → y i8 [N,OH,OW,C], same quantization. params: window(10).
     case maxPool2D = 4
     /// x i8 [N,H,W,C] → y i8 [N,OH,OW,C], same quantization. params: window(10), countIncludePad.
     case averagePool2D = 5
-    /// x i8 [N,H,W,C] → y i8 [N,1,1,C]. params: multiplier, shift (of s_in/(s_out·H·W)).
+    /// x i8 [N,H,W,C] → y i8 [N,1,1,C]. params: scale (binary32 bits of s_in/(s_out·H·W)).
     case globalAveragePool = 6
-    /// a, b i8 (equal rank, broadcast) → y i8. params: leftShift, aMultiplier, aShift,
-    /// bMultiplier, bShift, outMultiplier, outShift, lo, hi.
+    /// a, b i8 (equal rank, broadcast) → y i8. params: aScale (s_a/s_y), bScale (s_b/s_y)
+    /// as binary32 bits, lo, hi.
     case add = 7
-    /// a, b i8 (equal rank, broadcast) → y i8. params: multiplier, shift, lo, hi.
+    /// a, b i8 (equal rank, broadcast) → y i8. params: scale (binary32 bits of s_a·s_b/s_y), lo, hi.
     case mul = 8
     /// x i8, table i8 [256] (indexed by x + 128) → y i8 of x's shape.
     case lookupTable = 9
@@ -43,7 +43,7 @@ public enum OpCode: UInt16, Sendable, CaseIterable, CustomStringConvertible {
     case quantize = 16
     /// x i8 → y f32 (x's quantization).
     case dequantize = 17
-    /// x i8 → y i8. params: multiplier, shift.
+    /// x i8 → y i8. params: scale (binary32 bits of s_in/s_out).
     case requantize = 18
     /// Float fallback: softmax of x f32 along storage axis. params: axis.
     case softmaxF32 = 100

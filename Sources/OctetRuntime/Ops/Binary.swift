@@ -1,40 +1,36 @@
 import OctetKernels
 
-/// Add parameters: leftShift, the input factors of a and b, the output factor, lo, hi (gemmlowp's
-/// quantized add: both inputs shifted left, rescaled to a common scale, summed, rescaled out).
+/// Add parameters: the input factors s_a/s_y and s_b/s_y, lo, hi. y = round_half_even(clamp(
+/// (a − z_a)·a + (b − z_b)·b)) + z_y in binary32 (octk_qs8_add_one).
 public struct AddParams: DecodableOpParams {
     public static let code = OpCode.add
-    public var leftShift: Int32
-    public var a, b, output: FixedPointMultiplier
+    public var a, b: RequantScale
     public var lo, hi: Int32
 
-    public init(leftShift: Int32, a: FixedPointMultiplier, b: FixedPointMultiplier, output: FixedPointMultiplier, lo: Int32, hi: Int32) {
-        self.leftShift = leftShift; self.a = a; self.b = b; self.output = output; self.lo = lo; self.hi = hi
-    }
+    public init(a: RequantScale, b: RequantScale, lo: Int32, hi: Int32) { self.a = a; self.b = b; self.lo = lo; self.hi = hi }
 
     init(decoding s: OpSite) throws(OctetError) {
-        let w = try s.words(9)
-        self.init(leftShift: w[0], a: FixedPointMultiplier(words: w[1...2]), b: FixedPointMultiplier(words: w[3...4]),
-                  output: FixedPointMultiplier(words: w[5...6]), lo: w[7], hi: w[8])
+        let w = try s.words(4)
+        self.init(a: RequantScale(word: w[0]), b: RequantScale(word: w[1]), lo: w[2], hi: w[3])
     }
 
-    public var words: [Int32] { [leftShift] + a.words + b.words + output.words + [lo, hi] }
+    public var words: [Int32] { [a.word, b.word, lo, hi] }
 }
 
 /// Mul parameters: the output factor s_a·s_b/s_y, lo, hi.
 public struct MulParams: DecodableOpParams {
     public static let code = OpCode.mul
-    public var output: FixedPointMultiplier
+    public var output: RequantScale
     public var lo, hi: Int32
 
-    public init(output: FixedPointMultiplier, lo: Int32, hi: Int32) { self.output = output; self.lo = lo; self.hi = hi }
+    public init(output: RequantScale, lo: Int32, hi: Int32) { self.output = output; self.lo = lo; self.hi = hi }
 
     init(decoding s: OpSite) throws(OctetError) {
-        let w = try s.words(4)
-        self.init(output: FixedPointMultiplier(words: w[0...1]), lo: w[2], hi: w[3])
+        let w = try s.words(3)
+        self.init(output: RequantScale(word: w[0]), lo: w[1], hi: w[2])
     }
 
-    public var words: [Int32] { output.words + [lo, hi] }
+    public var words: [Int32] { [output.word, lo, hi] }
 }
 
 /// a, b i8 (equal rank, broadcast) → y i8. Same-shape contiguous operands (residual adds) take
@@ -45,17 +41,14 @@ enum Add: OpKind {
 
     static func check(_ p: AddParams, _ s: OpSite) throws(OctetError) {
         try s.binaryOperands()
-        guard (0...20).contains(p.leftShift) else { throw s.fail("left shift \(p.leftShift) outside 0…20") }
-        try p.a.check("input a", s); try p.b.check("input b", s); try p.output.check("output", s)
+        try p.a.check("input a", s); try p.b.check("input b", s)
         try s.clamp(p.lo, p.hi)
     }
 
     static func prepare(_ p: AddParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
         let o = BinaryOperands<Int8>(s, on: r)
         var params = octk_qs8_add_params(a_zero_point: r.zeroPoint(o.a), b_zero_point: r.zeroPoint(o.b), output_zero_point: r.zeroPoint(o.y),
-                                         left_shift: p.leftShift, a_multiplier: p.a.multiplier, a_shift: p.a.shift,
-                                         b_multiplier: p.b.multiplier, b_shift: p.b.shift,
-                                         output_multiplier: p.output.multiplier, output_shift: p.output.shift, lo: p.lo, hi: p.hi)
+                                         a_scale: p.a.value, b_scale: p.b.value, lo: p.lo, hi: p.hi)
         if o.sameShapes {
             let add = r.kernels.add.fn
             let count = r.tensors[o.y].elementCount
@@ -84,7 +77,7 @@ enum Mul: OpKind {
     static func prepare(_ p: MulParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
         let o = BinaryOperands<Int8>(s, on: r)
         var params = octk_qs8_mul_params(a_zero_point: r.zeroPoint(o.a), b_zero_point: r.zeroPoint(o.b), output_zero_point: r.zeroPoint(o.y),
-                                         multiplier: p.output.multiplier, shift: p.output.shift, lo: p.lo, hi: p.hi)
+                                         scale: p.output.value, lo: p.lo, hi: p.hi)
         return { octk_qs8_mul_strided__reference(o.rank, o.shape, o.pa, o.sa, o.pb, o.sb, o.py, o.sy, &params) }
     }
 }

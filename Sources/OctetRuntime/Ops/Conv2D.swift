@@ -19,7 +19,7 @@ public struct Conv2DParams: DecodableOpParams {
     public var words: [Int32] { window.words + [groups, lo, hi] }
 }
 
-/// in: x i8 [N,H,W,C], w i8 [O,kH,kW,C/g] per-channel, bias i32 [O], multiplier i32 [O], shift i32 [O]
+/// in: x i8 [N,H,W,C], w i8 [O,kH,kW,C/g] per-channel, bias i32 [O], scale f32 [O]
 /// → y i8 [N,OH,OW,O]. Packed indirect GEMM where the path has one, else the reference kernel.
 enum Conv2D: OpKind {
     static let name = "Conv2D"
@@ -67,9 +67,9 @@ enum Conv2D: OpKind {
 // MARK: rules shared by the conv family (Conv2D, DepthwiseConv2D, FullyConnected)
 
 extension OpSite {
-    /// Five inputs (x, w, bias, multiplier, shift), one output; x, y rank 4 int8, w constant.
+    /// Four inputs (x, w, bias, scale), one output; x, y rank 4 int8, w constant.
     func convolutionOperands() throws(OctetError) -> (input: [Int], weights: [Int]) {
-        try operands(inputs: 5...5, outputs: 1)
+        try operands(inputs: 4...4, outputs: 1)
         try expect(op.inputs[0], "input", type: .int8, rank: 4)
         try expect(op.inputs[1], "weights", type: .int8, constant: true, rank: 4)
         try expect(op.outputs[0], "output", type: .int8, rank: 4)
@@ -81,7 +81,7 @@ extension OpSite {
         let ys = tensor(op.outputs[0]).shape, outChannels = expected[3]
         guard ys == expected else { throw fail("output shape \(ys), expects \(expected)") }
         try expect(op.inputs[2], "bias", type: .int32, constant: true, shape: [outChannels])
-        try channelRequantization(multiplier: op.inputs[3], shift: op.inputs[4], count: outChannels)
+        try channelScales(op.inputs[3], count: outChannels)
         try clamp(lo, hi)
         guard tensor(op.inputs[0]).quantization?.channelScales.isEmpty == true, tensor(op.outputs[0]).quantization?.channelScales.isEmpty == true else {
             throw fail("activations must be quantized per tensor")
@@ -97,10 +97,10 @@ extension Interpreter {
 
     func inArena(_ t: Int) -> Bool { tensors[t].storage == .arena }
 
-    /// The per-channel requantization of a conv-family op (inputs 2, 3, 4: bias, multiplier, shift).
+    /// The per-channel requantization of a conv-family op (inputs 2, 3: bias, scale).
     func channelRequantization(_ s: OpSite, lo: Int32, hi: Int32) -> octk_qs8_requant {
         let op = s.op
-        return octk_qs8_requant(bias: int32(op.inputs[2]), multiplier: int32(op.inputs[3]), shift: int32(op.inputs[4]),
+        return octk_qs8_requant(bias: int32(op.inputs[2]), scale: UnsafePointer(float(op.inputs[3])),
                                 input_zero_point: zeroPoint(op.inputs[0]), output_zero_point: zeroPoint(op.outputs[0]), lo: lo, hi: hi)
     }
 }

@@ -21,10 +21,10 @@ public struct DequantizeParams: DecodableOpParams {
 /// Requantize parameters: the factor s_in/s_out.
 public struct RequantizeParams: DecodableOpParams {
     public static let code = OpCode.requantize
-    public var output: FixedPointMultiplier
-    public init(output: FixedPointMultiplier) { self.output = output }
-    init(decoding s: OpSite) throws(OctetError) { output = FixedPointMultiplier(words: try s.words(2)[...]) }
-    public var words: [Int32] { output.words }
+    public var output: RequantScale
+    public init(output: RequantScale) { self.output = output }
+    init(decoding s: OpSite) throws(OctetError) { output = RequantScale(word: try s.words(1)[0]) }
+    public var words: [Int32] { [output.word] }
 }
 
 /// x f32 → y i8 (y's quantization), or x u8 (a raw image whose quantization folds the
@@ -41,8 +41,8 @@ enum Quantize: OpKind {
         let y = r.int8(yt), zo = r.zeroPoint(yt)
         if r.tensors[xt].type == .uint8 {
             let x = UnsafePointer(r.address(xt).assumingMemoryBound(to: UInt8.self)), zi = r.zeroPoint(xt)
-            let factor = FixedPointMultiplier(Double(r.scale(xt)) / Double(r.scale(yt)))
-            return { octk_qs8_quantize_u8__reference(x, count, zi, zo, factor.multiplier, factor.shift, y) }
+            let factor = RequantScale(Double(r.scale(xt)) / Double(r.scale(yt))).value
+            return { octk_qs8_quantize_u8__reference(x, count, zi, zo, factor, y) }
         }
         let x = UnsafePointer(r.float(xt)), scale = r.scale(yt)
         let quantize = r.kernels.quantize.quantize!
@@ -109,8 +109,8 @@ enum Requantize: OpKind {
     static func prepare(_ p: RequantizeParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
         let xt = s.op.inputs[0], yt = s.op.outputs[0]
         let x = r.int8(xt), y = r.int8(yt), count = r.tensors[xt].elementCount
-        let zi = r.zeroPoint(xt), zo = r.zeroPoint(yt), m = p.output.multiplier, shift = p.output.shift
-        return { octk_qs8_requantize__reference(x, count, zi, zo, m, shift, y) }
+        let zi = r.zeroPoint(xt), zo = r.zeroPoint(yt), scale = p.output.value
+        return { octk_qs8_requantize__reference(x, count, zi, zo, scale, y) }
     }
 }
 
@@ -122,6 +122,9 @@ extension OpSite {
         guard from.contains(x.type), to.contains(y.type), x.shape == y.shape else {
             throw fail("converts \(x.type) \(x.shape) to \(y.type) \(y.shape)")
         }
-        if x.type == .uint8 && x.quantization == nil { throw fail("uint8 input '\(x.name)' needs a quantization") }
+        if x.type == .uint8 {
+            guard let sx = x.quantization?.scale, let sy = y.quantization?.scale else { throw fail("uint8 input '\(x.name)' needs a quantization") }
+            try RequantScale(Double(sx) / Double(sy)).check("uint8 input", self)
+        }
     }
 }

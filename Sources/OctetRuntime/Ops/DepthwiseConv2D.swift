@@ -19,8 +19,8 @@ public struct DepthwiseConv2DParams: DecodableOpParams {
     public var words: [Int32] { window.words + [multiplier, lo, hi] }
 }
 
-/// in: x i8 [N,H,W,C], w i8 [1,kH,kW,C·m] (per-channel scales on axis 3), bias, multiplier,
-/// shift (each [C·m]) → y i8 [N,OH,OW,C·m]; output channel c·m + j reads input channel c.
+/// in: x i8 [N,H,W,C], w i8 [1,kH,kW,C·m] (per-channel scales on axis 3), bias i32, scale f32
+/// (each [C·m]) → y i8 [N,OH,OW,C·m]; output channel c·m + j reads input channel c.
 /// Multiplier 1: the path's packed depthwise kernel; m > 1: the indirect GEMM as a grouped conv
 /// with one input and m output channels per group (same sums, same bytes); else the reference.
 enum DepthwiseConv2D: OpKind {

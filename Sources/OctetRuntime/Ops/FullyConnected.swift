@@ -15,13 +15,13 @@ public struct FullyConnectedParams: DecodableOpParams {
     public var words: [Int32] { [lo, hi] }
 }
 
-/// in: x i8 [M,K], w i8 [N,K] per-channel, bias i32 [N], multiplier, shift → y i8 [M,N].
+/// in: x i8 [M,K], w i8 [N,K] per-channel, bias i32 [N], scale f32 [N] → y i8 [M,N].
 /// On packed paths a 1×1 conv over M rows of K channels.
 enum FullyConnected: OpKind {
     static let name = "FullyConnected"
 
     static func check(_ p: FullyConnectedParams, _ s: OpSite) throws(OctetError) {
-        try s.operands(inputs: 5...5, outputs: 1)
+        try s.operands(inputs: 4...4, outputs: 1)
         let x = s.op.inputs[0], w = s.op.inputs[1], y = s.op.outputs[0]
         try s.expect(x, "input", type: .int8, rank: 2)
         try s.expect(w, "weights", type: .int8, constant: true, rank: 2)
@@ -29,7 +29,7 @@ enum FullyConnected: OpKind {
         guard ws[1] == xs[1] else { throw s.fail("weights \(ws) do not fit input \(xs)") }
         try s.expect(y, "output", type: .int8, shape: [xs[0], ws[0]])
         try s.expect(s.op.inputs[2], "bias", type: .int32, constant: true, shape: [ws[0]])
-        try s.channelRequantization(multiplier: s.op.inputs[3], shift: s.op.inputs[4], count: ws[0])
+        try s.channelScales(s.op.inputs[3], count: ws[0])
         try s.clamp(p.lo, p.hi)
     }
 

@@ -70,17 +70,13 @@ struct OpSite {
         return true
     }
 
-    /// Per-channel multiplier/shift constants of `count` entries, each a legal `FixedPointMultiplier`.
-    func channelRequantization(multiplier m: Int, shift s: Int, count: Int) throws(OctetError) {
-        try expect(m, "multiplier", type: .int32, constant: true, shape: [count])
-        try expect(s, "shift", type: .int32, constant: true, shape: [count])
-        guard let mb = constant?(m), let sb = constant?(s), mb.count == 4 * count, sb.count == 4 * count else {
-            throw fail("requantization constants are missing")
-        }
+    /// Per-channel binary32 requantization scales: a float32 constant of `count` entries, each a
+    /// legal `RequantScale`.
+    func channelScales(_ t: Int, count: Int) throws(OctetError) {
+        try expect(t, "scale", type: .float32, constant: true, shape: [count])
+        guard let b = constant?(t), b.count == 4 * count else { throw fail("requantization scales are missing") }
         for c in 0..<count {
-            let mv = Int32(bitPattern: UInt32(littleEndianBytes: mb, at: 4 * c))
-            let sv = Int32(bitPattern: UInt32(littleEndianBytes: sb, at: 4 * c))
-            try FixedPointMultiplier(multiplier: mv, shift: sv).check("channel \(c)", self)
+            try RequantScale(word: Int32(bitPattern: UInt32(littleEndianBytes: b, at: 4 * c))).check("channel \(c)", self)
         }
     }
 }

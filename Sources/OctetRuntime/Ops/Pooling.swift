@@ -25,10 +25,10 @@ public struct AveragePool2DParams: DecodableOpParams {
 /// GlobalAveragePool parameters: the output factor s_in/(s_out·H·W).
 public struct GlobalAveragePoolParams: DecodableOpParams {
     public static let code = OpCode.globalAveragePool
-    public var output: FixedPointMultiplier
-    public init(output: FixedPointMultiplier) { self.output = output }
-    init(decoding s: OpSite) throws(OctetError) { output = FixedPointMultiplier(words: try s.words(2)[...]) }
-    public var words: [Int32] { output.words }
+    public var output: RequantScale
+    public init(output: RequantScale) { self.output = output }
+    init(decoding s: OpSite) throws(OctetError) { output = RequantScale(word: try s.words(1)[0]) }
+    public var words: [Int32] { [output.word] }
 }
 
 /// x i8 [N,H,W,C] → y i8 [N,OH,OW,C], same quantization; a window with no tap inside yields −128.
@@ -82,10 +82,10 @@ enum GlobalAveragePool: OpKind {
     static func prepare(_ p: GlobalAveragePoolParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
         let (x, y, xs, _) = r.poolOperands(s)
         let pixels = xs[1] * xs[2], channels = xs[3]
-        let zi = r.zeroPoint(s.op.inputs[0]), zo = r.zeroPoint(s.op.outputs[0]), m = p.output.multiplier, shift = p.output.shift
+        let zi = r.zeroPoint(s.op.inputs[0]), zo = r.zeroPoint(s.op.outputs[0]), scale = p.output.value
         let pool = r.kernels.pooling.global_avgpool!
         return {
-            for n in 0..<xs[0] { pool(x + n * pixels * channels, pixels, Int32(channels), zi, zo, m, shift, y + n * channels) }
+            for n in 0..<xs[0] { pool(x + n * pixels * channels, pixels, Int32(channels), zi, zo, scale, y + n * channels) }
         }
     }
 }
