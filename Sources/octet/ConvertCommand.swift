@@ -41,6 +41,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Class names, one per line, stored in the file.", valueName: "file"))
     var labels: String?
 
+    @OptionGroup var threads: ThreadsOption
+
     @Flag(name: .customLong("int8-output"), help: "Keep outputs int8 instead of dequantizing them to float.")
     var int8Output = false
 
@@ -79,6 +81,7 @@ struct ConvertCommand: ParsableCommand {
         options.calibrationMethod = CalibrationMethod(argument: calibrationMethod) ?? .minmax
         options.biasCorrection = ConversionOptions.Switch(rawValue: biasCorrection) ?? .auto
         options.equalization = ConversionOptions.Switch(rawValue: equalization) ?? .auto
+        options.threads = threads.count
         options.mean = mean?.values ?? [0]
         options.std = std?.values ?? [1]
         if let labels { options.labels = try Labels.read(path: labels) }

@@ -188,7 +188,7 @@ static void one_add(tk_ctx* t, tk_qs8_add_fn fn, int rank, int pattern) {
   random_geom(r, rank, pattern, &g);
   octk_qs8_add_params p;
   const char* kind;
-  const int cancelling = tk_qs8_random_add_params(r, &p, &kind) == 3;
+  const int cancelling = tk_qs8_random_add_params(r, &p, &kind) == 3;  // 3: large, nearly cancelling scales
   char gs[600];
   tk_describe(t, "%s z %d %d %d scales %a %a clamp [%d, %d] (%s)", geom_str(&g, gs, sizeof gs), p.a_zero_point,
               p.b_zero_point, p.output_zero_point, (double)p.a_scale, (double)p.b_scale, p.lo, p.hi, kind);

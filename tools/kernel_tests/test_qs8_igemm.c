@@ -221,7 +221,7 @@ static void one_add_twin(tk_ctx* t, octk_qs8_add_fn add) {
   tk_rng* r = tk_rand(t);
   octk_qs8_add_params p;
   const char* kind;
-  const int cancelling = tk_qs8_random_add_params(r, &p, &kind) == 3;
+  const int cancelling = tk_qs8_random_add_params(r, &p, &kind) == 3;  // 3: large, nearly cancelling scales
   const size_t n = (size_t)(tk_rng_chance(r, 1, 2) ? tk_rng_int(r, 0, 40) : tk_rng_int(r, 40, 700));
   tk_describe(t, "add twin: n %zu z %d %d %d scales %a %a clamp [%d, %d] (%s)", n, p.a_zero_point, p.b_zero_point,
               p.output_zero_point, (double)p.a_scale, (double)p.b_scale, p.lo, p.hi, kind);

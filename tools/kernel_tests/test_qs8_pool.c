@@ -8,9 +8,9 @@
 // with C's round() on a double quotient (exact: |sum| < 2^20, count < 2^10, so a non-tie
 // quotient is at least 2^−11 away from a half-integer), 0 when nothing is counted. Global
 // average pool: int64 sum minus pixels·z_in, saturated to int32, requantized by the binary32
-// oracle (tk_ref_output) with scales s_in/(s_out·pixels), sometimes a power of two (ties:
-// sums ≡ pixels/2), or edge ones (0, up to 2^32, down to 2^−149). Inputs include all-extreme tensors (every value −128 or 127) and windows lying
-// entirely in the padding.
+// oracle (tk_ref_output) with scales s_in/(s_out·pixels), sometimes a power of two (exact ties
+// x.5), or edge ones (0, up to 2^32, down to 2^−149). Inputs include all-extreme tensors
+// (every value −128 or 127) and windows lying entirely in the padding.
 #include <stdio.h>
 #include <string.h>
 

@@ -184,10 +184,7 @@ static float pow2_scale(int e) { return ldexpf(1.0f, e < -149 ? -149 : (e > 32 ?
 /// Exponent of a power of two near `real` (0 when real is not positive).
 static int exponent_near(double real) { return real > 0.0 ? ilogb(real) : 0; }
 
-/// An edge scale: 0; huge ones up to OCTK_REQUANT_SCALE_MAX = 2^32 (every nonzero accumulator
-/// clamps); tiny ones down to the smallest subnormal (products round to ±0); powers of two near
-/// `real` and few-bit dyadic ones (exact ties x.5), or one float step off them; 0.5, 0.25, 1.
-float tk_qs8_edge_scale(tk_rng* r, double real) {
+static float edge_scale(tk_rng* r, double real) {
   const int e = exponent_near(real);
   switch (tk_rng_int(r, 0, 11)) {
     case 0: return 0.0f;
@@ -207,6 +204,14 @@ float tk_qs8_edge_scale(tk_rng* r, double real) {
       return kPlain[tk_rng_int(r, 0, 2)];
     }
   }
+}
+
+/// An edge scale: 0; huge ones up to OCTK_REQUANT_SCALE_MAX = 2^32 (every nonzero accumulator
+/// clamps); tiny ones down to the smallest subnormal (products round to ±0); powers of two near
+/// `real` and few-bit dyadic ones (exact ties x.5), or one float step off them; 0.5, 0.25, 1.
+float tk_qs8_edge_scale(tk_rng* r, double real) {
+  const float s = edge_scale(r, real);
+  return s > OCTK_REQUANT_SCALE_MAX ? OCTK_REQUANT_SCALE_MAX : s;
 }
 
 /// A requantization scale around `real` (the ratio that maps the spread of an accumulator,
@@ -276,7 +281,8 @@ const char* tk_qs8_add_params_of_kind(tk_rng* r, int kind, octk_qs8_add_params* 
       p->b_scale = ldexpf(1.0f, -tk_rng_int(r, 0, 3));
       return "powers of two (ties)";
     case 2:
-      p->a_scale = tk_rng_chance(r, 1, 2) ? OCTK_REQUANT_SCALE_MAX : tk_rng_float(r, 1.0f, 2.0f) * pow2_scale(tk_rng_int(r, 10, 31));
+      p->a_scale = tk_rng_chance(r, 1, 2) ? OCTK_REQUANT_SCALE_MAX
+                                          : tk_rng_float(r, 1.0f, 2.0f) * pow2_scale(tk_rng_int(r, 10, 31));
       p->b_scale = tk_rng_chance(r, 1, 3) ? tk_qs8_edge_scale(r, 1.0) : OCTK_REQUANT_SCALE_MAX;
       return "huge";
     case 3: {
@@ -286,10 +292,12 @@ const char* tk_qs8_add_params_of_kind(tk_rng* r, int kind, octk_qs8_add_params* 
       if (tk_rng_chance(r, 1, 2)) p->b_zero_point = p->a_zero_point;
       return "large, nearly cancelling";
     }
-    case 4:
-      p->a_scale = tk_rng_chance(r, 1, 2) ? 0.0f : tk_qs8_random_scale(r, 0.5, 0, 1);
-      p->b_scale = tk_rng_chance(r, 1, 2) ? 0.0f : tk_qs8_random_scale(r, 0.5, 0, 1);
+    case 4: {
+      const int zeros = tk_rng_int(r, 1, 3);  // bit 0: a_scale = 0, bit 1: b_scale = 0
+      p->a_scale = zeros & 1 ? 0.0f : tk_qs8_random_scale(r, 0.5, 0, 1);
+      p->b_scale = zeros & 2 ? 0.0f : tk_qs8_random_scale(r, 0.5, 0, 1);
       return "zero scales";
+    }
     case 5:
       p->a_scale = tk_qs8_edge_scale(r, 0.5);
       p->b_scale = tk_qs8_edge_scale(r, 0.5);

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Collects activation statistics over calibration samples and picks each tensor's int8 range.
 ///
 /// ```swift
@@ -22,14 +24,18 @@ public final class Calibrator {
     private var histograms: [TensorHistogram]
     /// Samples observed so far.
     public private(set) var sampleCount = 0
+    /// Threads `observe` spreads the tensors over.
+    public let threads: Int
 
-    public init(graph: Graph, method: CalibrationMethod) throws {
+    /// `minmax` keeps only each tensor's extremes (no bins: nothing else decides its range).
+    public init(graph: Graph, method: CalibrationMethod, threads: Int = 1) throws {
         try method.validate()
         self.graph = graph
         self.method = method
+        self.threads = max(1, threads)
         observedValues = graph.values.indices.map(ValueID.init).filter { !graph.isConstant($0) && graph[$0].elementCount > 0 }
         let sampleCapacity = method == .auto ? TensorHistogram.defaultSampleCapacity : 0
-        histograms = observedValues.map { TensorHistogram(name: graph[$0].name, sampleCapacity: sampleCapacity) }
+        histograms = observedValues.map { TensorHistogram(name: graph[$0].name, sampleCapacity: sampleCapacity, binned: method != .minmax) }
     }
 
     /// Updates the statistics of every tracked value from the executor's last `run` (one
@@ -41,10 +47,25 @@ public final class Calibrator {
               observedValues.allSatisfy({ executor.graph[$0].elementCount == graph[$0].elementCount }) else {
             throw ConvertError.invalidInput("calibration: the executor runs a different graph than the calibrator's")
         }
-        for (i, id) in observedValues.enumerated() {
-            let buffer = executor.buffers[id.index]
-            try histograms[i].add(UnsafeBufferPointer(start: buffer.baseAddress, count: graph[id].elementCount))
+        // Tensors are independent: thread t takes every threads-th one. The first failure in
+        // graph order is reported.
+        let values = observedValues, counts = values.map { graph[$0].elementCount }
+        nonisolated(unsafe) let buffers = values.map { executor.buffers[$0.index] }
+        var failures = [ConvertError?](repeating: nil, count: values.count)
+        let stride = threads
+        histograms.withUnsafeMutableBufferPointer { h in
+            failures.withUnsafeMutableBufferPointer { f in
+                nonisolated(unsafe) let h = h, f = f
+                DispatchQueue.concurrentPerform(iterations: min(stride, values.count)) { t in
+                    for i in Swift.stride(from: t, to: values.count, by: stride) {
+                        do { try h[i].add(UnsafeBufferPointer(start: buffers[i].baseAddress, count: counts[i])) } catch {
+                            f[i] = error as? ConvertError ?? .invalidInput("\(error)")
+                        }
+                    }
+                }
+            }
         }
+        if let failure = failures.first(where: { $0 != nil }) { throw failure! }
         sampleCount += 1
     }
 

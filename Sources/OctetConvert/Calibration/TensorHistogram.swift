@@ -42,6 +42,8 @@ public struct TensorHistogram: Sendable {
     public let name: String
     /// Number of bins in the window.
     public let binCapacity: Int
+    /// False: extremes, zeros and counts only (no bins).
+    public let binned: Bool
     /// Values seen.
     public private(set) var count: Int = 0
     /// Smallest and largest value seen (`+∞` and `−∞` while `count == 0`).
@@ -68,9 +70,11 @@ public struct TensorHistogram: Sendable {
     ///   - binCapacity: number of bins in the window (≥ 16).
     ///   - sampleCapacity: values kept for `sampleError`; 0 keeps none.
     ///   - seed: mixed with the name into the reservoir's random seed.
-    public init(name: String, binCapacity: Int = defaultBinCapacity, sampleCapacity: Int = 0, seed: UInt64 = 0) {
+    /// `binned: false` keeps only the extremes, zeros and counts (what `minmax` needs).
+    public init(name: String, binCapacity: Int = defaultBinCapacity, sampleCapacity: Int = 0, seed: UInt64 = 0, binned: Bool = true) {
         precondition(binCapacity >= 16, "a histogram needs at least 16 bins")
         self.name = name
+        self.binned = binned
         self.binCapacity = binCapacity
         if sampleCapacity > 0 {
             var hash: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a: stable across processes
@@ -113,7 +117,7 @@ public struct TensorHistogram: Sendable {
                 "calibration: tensor '\(name)' has a non-finite value (\(p[i])) at element \(i) of sample \(batches + 1)")
         }
         let newMin = Swift.min(min, lo), newMax = Swift.max(max, hi)
-        if newMin != 0 || newMax != 0 { cover(newMin, newMax) }
+        if binned, newMin != 0 || newMax != 0 { cover(newMin, newMax) }
         min = newMin; max = newMax
         count += n; zeroCount += zeros; batches += 1
 

@@ -17,6 +17,9 @@ public struct ConversionOptions: Sendable {
     /// Cross-layer equalization of Conv → Conv pairs: `.auto` keeps it only where the int8
     /// output on the last 64 calibration samples gets closer to the original float model.
     public var equalization: Switch = .auto
+    /// Threads the float runs and int8 runs of calibration, bias correction and the equalization
+    /// trial use (results are identical for any count).
+    public var threads = 1
     public enum Switch: String, Sendable { case off, on, auto }
     public init() {}
 }
@@ -45,6 +48,7 @@ public enum Converter {
     public static func convert(source: Data, directory: URL?, name onnxPath: String, calibration: Tensor,
                                options: ConversionOptions) throws -> ConversionResult {
         let start = Date()
+        FloatExecutor.setBLASThreads(options.threads)
         let imported = try ONNXImporter.importModel(data: source, directory: directory, name: onnxPath)
         let float = try FloatModel(imported: imported, options: options.passes)
         if let k = imported.outputTypes.firstIndex(of: .bool) {
@@ -83,18 +87,18 @@ public enum Converter {
                 // Both candidates are judged against the original float model on the last 64
                 // calibration samples (bias correction measures on the first 48). Both were
                 // calibrated on every sample, so this compares them fairly but is not held out.
-                let heldOut = samples(max(0, n - 64)..<n)
-                let before = try BiasCorrection.outputSQNR(try BiasCorrection.run(chosen.model), float, heldOut)
-                let after = try BiasCorrection.outputSQNR(try BiasCorrection.run(candidate.model), float, heldOut)
+                let heldOutRange = max(0, n - 64)..<n, heldOut = samples(heldOutRange)
+                let reference = Array(chosen.outputs[heldOutRange])
+                let before = try BiasCorrection.outputSQNR(try BiasCorrection.run(chosen.model, threads: options.threads), heldOut, reference: reference)
+                let after = try BiasCorrection.outputSQNR(try BiasCorrection.run(candidate.model, threads: options.threads), heldOut, reference: reference)
                 let applied = options.equalization == .on || after > before
                 equalizationNote = String(format: "%@ (%d pairs; output SQNR on the last 64 calibration samples %.2f → %.2f dB",
                                           applied ? "applied" : "not applied", equalization.pairs, before, after)
                 if equalization.clipsReplaced > 0 {
                     // What dropping the clip bounds alone costs, before any quantization.
                     var change = SQNRAccumulator()
-                    for x in heldOut {
-                        let f = try float.run([x])[0], e = try equalized.run([x])[0]
-                        f.data.withUnsafeBufferPointer { ref in change.add(reference: ref) { e.data[$0] } }
+                    for (f, e) in zip(reference, candidate.outputs[heldOutRange]) {
+                        f.withUnsafeBufferPointer { ref in change.add(reference: ref) { e[$0] } }
                     }
                     equalizationNote += String(format: "; %d ReLU6/Clip → ReLU, float output SQNR vs original %.2f dB",
                                                equalization.clipsReplaced, change.decibels)
@@ -134,16 +138,19 @@ public enum Converter {
         var ranges: [ValueID: (lo: Float, hi: Float, method: String)]
         var biasNote: String
         var metadata: [MetadataEntry] = []
+        /// The float model's first output on every calibration sample.
+        var outputs: [[Float]]
     }
 
     /// Calibrates `float` on every sample, lowers it to int8, plans the arena and applies bias correction.
     static func quantize(_ float: FloatModel, calibration: Tensor, options: ConversionOptions, label: String) throws -> Candidate {
         let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.count / per
         func sample(_ i: Int) -> Tensor { Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
-        let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod)
+        let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod, threads: options.threads)
         let bar = options.progress ? ProgressBar(total: n, label: label) : nil
+        var outputs: [[Float]] = []
         for i in 0..<n {
-            _ = try float.executor.run([sample(i)])
+            outputs.append(try float.executor.run([sample(i)])[0].data)
             try calibrator.observe(float.executor)
             bar?.update(completed: i + 1)
         }
@@ -154,12 +161,14 @@ public enum Converter {
         let (plan, requests, _) = try ArenaPlanning.plan(&model)
         var biasNote = "off"
         if options.biasCorrection != .off {
-            let outcome = try BiasCorrection.apply(&model, float: float, samples: (0..<min(n, 48)).map(sample),
-                                                   requireImprovement: options.biasCorrection == .auto)
+            let count = min(n, 48)
+            let outcome = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map(sample), outputs: Array(outputs[..<count]),
+                                                   requireImprovement: options.biasCorrection == .auto, threads: options.threads,
+                                                   progressLabel: options.progress ? "correcting biases" + label.dropFirst("calibrating".count) : nil)
             biasNote = String(format: "%@ (%d layers; held-out output SQNR %.2f → %.2f dB)",
                               outcome.applied ? "applied" : "not applied", outcome.layers, outcome.sqnrBefore, outcome.sqnrAfter)
         }
-        return Candidate(float: float, model: model, plan: plan, requests: requests, ranges: ranges, biasNote: biasNote)
+        return Candidate(float: float, model: model, plan: plan, requests: requests, ranges: ranges, biasNote: biasNote, outputs: outputs)
     }
 
     static func metadata(source: Data, onnxPath: String, imported: ImportedModel, ranges: [ValueID: (lo: Float, hi: Float, method: String)],

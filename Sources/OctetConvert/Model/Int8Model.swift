@@ -16,9 +16,9 @@ public final class Int8Model {
         }
     }
 
-    public init(octet: OctetModel) throws {
+    public init(octet: OctetModel, threads: Int = 1) throws {
         self.octet = octet
-        interpreter = try Interpreter(model: octet)
+        interpreter = try Interpreter(model: octet, threads: threads)
     }
 
     public var inputNames: [String] { (0..<interpreter.inputCount).map { interpreter.inputTensor($0).name } }
@@ -46,31 +46,40 @@ public final class Int8Model {
         }
         var collected: [[Float]] = Array(repeating: [], count: interpreter.outputCount)
         for item in 0..<items {
-            for (i, t) in inputs.enumerated() {
-                let d = interpreter.inputTensor(i), per = d.elementCount
-                let slice = t.count == per ? t.data[...] : t.data[(item * per)..<((item + 1) * per)]
-                switch d.type {
-                case .float32:
-                    _ = interpreter.inputFloats(i).update(fromContentsOf: slice)
-                case .uint8:
-                    let bytes = interpreter.inputBytes(i)
-                    for (k, v) in slice.enumerated() {
-                        let r = v.rounded()
-                        guard r >= 0, r <= 255, abs(v - r) < 1e-3 else {
-                            throw ConvertError.invalidInput("input '\(d.name)' takes raw uint8 pixels; value \(v) is not an integer in 0…255")
-                        }
-                        bytes[k] = UInt8(r)
-                    }
-                default:
-                    throw ConvertError.invalidInput("input '\(d.name)' has element type \(d.type)")
-                }
-            }
+            try writeInputs(inputs, item: item)
             if let observer { interpreter.invoke(observer: observer) } else { interpreter.invoke() }
             for o in 0..<interpreter.outputCount { collected[o] += outputValues(o) }
         }
         return (0..<interpreter.outputCount).map { o in
             let shape = interpreter.outputTensor(o).shape
             return Tensor(shape: items == 1 ? shape : [shape[0] * items] + shape.dropFirst(), data: collected[o])
+        }
+    }
+
+    /// Writes item `item` of each input (its whole tensor when it holds exactly one item) into
+    /// the interpreter's input tensors, checked and converted as `run` does.
+    func writeInputs(_ inputs: [Tensor], item: Int = 0) throws {
+        for (i, t) in inputs.enumerated() {
+            let d = interpreter.inputTensor(i), per = d.elementCount
+            guard t.count == per || t.count >= (item + 1) * per else {
+                throw ConvertError.invalidInput("input '\(d.name)' expects \(per) values per item, got \(t.count)")
+            }
+            let slice = t.count == per ? t.data[...] : t.data[(item * per)..<((item + 1) * per)]
+            switch d.type {
+            case .float32:
+                _ = interpreter.inputFloats(i).update(fromContentsOf: slice)
+            case .uint8:
+                let bytes = interpreter.inputBytes(i)
+                for (k, v) in slice.enumerated() {
+                    let r = v.rounded()
+                    guard r >= 0, r <= 255, abs(v - r) < 1e-3 else {
+                        throw ConvertError.invalidInput("input '\(d.name)' takes raw uint8 pixels; value \(v) is not an integer in 0…255")
+                    }
+                    bytes[k] = UInt8(r)
+                }
+            default:
+                throw ConvertError.invalidInput("input '\(d.name)' has element type \(d.type)")
+            }
         }
     }
 

@@ -1,10 +1,17 @@
-import OctetRuntime
+@_spi(Converter) import OctetRuntime
 
 /// Empirical bias correction (Nagel et al. 2019, §4.2 "empirical"): run the int8 model and the
 /// float graph on calibration samples, measure each Conv/DepthwiseConv/FC output channel's mean
-/// error `E[c] = mean(dequant(q) − f)`, and subtract it from the int32 bias
-/// (`Δb = round(E[c] / (s_in·s_w[c]))`), layer after layer. The result is kept only if the
-/// output SQNR on held-out calibration samples improves ("on only where it measurably helps").
+/// error `E[c] = mean(dequant(q)) − mean(f)`, and subtract it from the int32 bias
+/// (`Δb = round(E[c] / (s_in·s_w[c]))`), layer after layer: each layer's error is measured with
+/// the layers before it already corrected, so propagated error is not corrected twice. The
+/// result is kept only if the output SQNR on held-out calibration samples improves ("on only
+/// where it measurably helps").
+///
+/// Cost: one float run per measured sample (only per-channel sums of the float outputs are
+/// kept), and the int8 model stepped through once with every measured sample in step: each
+/// sample's arena is a snapshot; between two corrected layers every sample runs the ops in
+/// between, then the layer's bias is edited in place and only that op is packed again.
 public enum BiasCorrection {
     public struct Outcome: Sendable {
         public var applied: Bool
@@ -13,74 +20,111 @@ public enum BiasCorrection {
         public var layers: Int
     }
 
-    static func run(_ model: ModelDescription) throws -> Int8Model {
-        try Int8Model(octet: try OctetModel(bytes: OctetSerializer.serialize(model)))
+    static func run(_ model: ModelDescription, threads: Int = 1) throws -> Int8Model {
+        try Int8Model(octet: try OctetModel(bytes: OctetSerializer.serialize(model)), threads: threads)
     }
 
-    /// Output SQNR (dB) of the int8 model against the float one on `samples`.
-    static func outputSQNR(_ int8: Int8Model, _ float: FloatModel, _ samples: [Tensor]) throws -> Double {
+    /// Output SQNR (dB) of the int8 model against reference outputs of the same samples.
+    static func outputSQNR(_ int8: Int8Model, _ samples: [Tensor], reference: [[Float]]) throws -> Double {
         var acc = SQNRAccumulator()
-        for x in samples {
-            let f = try float.run([x])[0], q = try int8.run([x])[0]
-            f.data.withUnsafeBufferPointer { ref in acc.add(reference: ref) { q.data[$0] } }
+        for (x, f) in zip(samples, reference) {
+            let q = try int8.run([x])[0]
+            f.withUnsafeBufferPointer { ref in acc.add(reference: ref) { q.data[$0] } }
         }
         return acc.decibels
     }
 
+    /// A corrected layer: its op, output tensor, float twin and channel count.
+    struct Target {
+        var op: Int, tensor: Int, value: ValueID, channels: Int
+    }
+
     /// Corrects `model` in place when `requireImprovement` is false or the held-out SQNR improves.
-    public static func apply(_ model: inout ModelDescription, float: FloatModel, samples: [Tensor],
-                             requireImprovement: Bool = true) throws -> Outcome {
+    /// `outputs`: the float model's first output on each sample (already computed by calibration).
+    public static func apply(_ model: inout ModelDescription, float: FloatModel, samples: [Tensor], outputs: [[Float]],
+                             requireImprovement: Bool = true, threads: Int = 1, progressLabel: String? = nil) throws -> Outcome {
         guard samples.count >= 2 else { return Outcome(applied: false, sqnrBefore: .nan, sqnrAfter: .nan, layers: 0) }
-        let original = model
         let split = max(1, samples.count / 2)
         let measure = Array(samples[..<split]), validate = Array(samples[split...])
-        let int8 = try run(model)
         let twins = FloatTwins(float.graph)
-        // (op index, output tensor, float twin, channels)
-        var targets: [(op: Int, tensor: Int, value: ValueID, channels: Int)] = []
-        for (k, op) in original.ops.enumerated() where [.conv2D, .depthwiseConv2D, .fullyConnected].contains(op.code) {
+        var targets: [Target] = []
+        for (k, op) in model.ops.enumerated() where [.conv2D, .depthwiseConv2D, .fullyConnected].contains(op.code) {
             let t = op.outputs[0]
-            if let v = twins.twin(of: original.tensors[t]) { targets.append((k, t, v, original.tensors[t].shape.last!)) }
+            if let v = twins.twin(of: model.tensors[t]) { targets.append(Target(op: k, tensor: t, value: v, channels: model.tensors[t].shape.last!)) }
         }
-        // Layer by layer in execution order: each layer's error is measured with the layers
-        // before it already corrected, so propagated error is not corrected twice.
-        var corrected = original
-        var current = int8
-        for target in targets {
-            var sums = [Double](repeating: 0, count: target.channels)
-            var count = 0
-            let q = original.tensors[target.tensor].quantization!
-            let elements = original.tensors[target.tensor].elementCount
-            for x in measure {
-                _ = try float.run([x])
-                let interpreter = current.interpreter
-                _ = try current.run([x]) { k in
-                    guard k == target.op else { return }
-                    let bytes = interpreter.tensorBytes(target.tensor)
-                    let reference = float.executor.buffers[target.value.index]
-                    for e in 0..<elements {
-                        let deq = q.scale * Float(Int32(Int8(bitPattern: bytes[e])) - q.zeroPoint)
-                        sums[e % target.channels] += Double(deq - reference[e])
-                    }
-                    count += elements / target.channels
-                }
-            }
-            guard count > 0 else { continue }
-            let op = original.ops[target.op]
-            let sIn = Double(original.tensors[op.inputs[0]].quantization!.scale)
-            let sw = original.tensors[op.inputs[1]].quantization!.channelScales
-            var bias = corrected.tensors[op.inputs[2]].data
-            for c in 0..<target.channels {
-                let delta = (sums[c] / Double(count) / (sIn * Double(sw[c]))).rounded()
-                bias.setInt32(Int32(clamping: Int64(bias.int32(at: c)) - Int64(delta)), at: c)
-            }
-            corrected.tensors[op.inputs[2]].data = bias
-            current = try run(corrected)
-        }
-        let before = try outputSQNR(int8, float, validate)
-        let after = try outputSQNR(current, float, validate)
+        let floatMeans = try floatChannelSums(float, measure, targets)
+        let original = try run(model, threads: threads)
+        let stepped = try run(model, threads: threads)
+        var corrected = model
+        let bar = progressLabel.map { ProgressBar(total: targets.count, label: $0) }
+        try correct(&corrected, stepped, targets: targets, floatSums: floatMeans, samples: measure) { bar?.advance() }
+        bar?.finish()
+        let reference = Array(outputs[split...])
+        let before = try outputSQNR(original, validate, reference: reference)
+        let after = try outputSQNR(stepped, validate, reference: reference)
         let applied = !requireImprovement || after > before
         if applied { model = corrected }
         return Outcome(applied: applied, sqnrBefore: before, sqnrAfter: after, layers: targets.count)
+    }
+
+    /// Σ over samples and pixels of each target's float output, per channel.
+    static func floatChannelSums(_ float: FloatModel, _ samples: [Tensor], _ targets: [Target]) throws -> [[Double]] {
+        var sums = targets.map { [Double](repeating: 0, count: $0.channels) }
+        for x in samples {
+            _ = try float.run([x])
+            for (i, target) in targets.enumerated() {
+                let values = float.executor.buffers[target.value.index], channels = target.channels
+                sums[i].withUnsafeMutableBufferPointer { s in
+                    for e in 0..<values.count { s[e % channels] += Double(values[e]) }
+                }
+            }
+        }
+        return sums
+    }
+
+    /// Steps `int8` (a model of `model`) through the targets with every sample in step, editing
+    /// each target's bias in `int8` and in `model`.
+    static func correct(_ model: inout ModelDescription, _ int8: Int8Model, targets: [Target], floatSums: [[Double]],
+                        samples: [Tensor], layerDone: () -> Void = {}) throws {
+        let interpreter = int8.interpreter, arena = interpreter.arenaContents
+        var snapshots: [UnsafeMutableRawBufferPointer] = []
+        defer { for s in snapshots { s.deallocate() } }
+        for x in samples {
+            try int8.writeInputs([x])
+            let s = UnsafeMutableRawBufferPointer.allocate(byteCount: arena.count, alignment: 64)
+            s.copyMemory(from: UnsafeRawBufferPointer(arena))
+            snapshots.append(s)
+        }
+        var from = 0  // the first op to run: the previous target, whose bias changed
+        for (i, target) in targets.enumerated() {
+            let q = model.tensors[target.tensor].quantization!, channels = target.channels
+            var sums = [Double](repeating: 0, count: channels)
+            for s in snapshots {
+                arena.copyMemory(from: UnsafeRawBufferPointer(s))
+                interpreter.invoke(ops: from..<(target.op + 1))
+                let bytes = interpreter.tensorBytes(target.tensor)
+                for e in 0..<bytes.count {
+                    sums[e % channels] += Double(q.scale * Float(Int32(Int8(bitPattern: bytes[e])) - q.zeroPoint))
+                }
+                s.copyMemory(from: UnsafeRawBufferPointer(arena))
+            }
+            let count = Double(samples.count * model.tensors[target.tensor].elementCount / channels)
+            let op = model.ops[target.op]
+            let sIn = Double(model.tensors[op.inputs[0]].quantization!.scale)
+            let sw = model.tensors[op.inputs[1]].quantization!.channelScales
+            var bias = model.tensors[op.inputs[2]].data
+            for c in 0..<channels {
+                let delta = ((sums[c] - floatSums[i][c]) / count / (sIn * Double(sw[c]))).rounded()
+                bias.setInt32(Int32(clamping: Int64(bias.int32(at: c)) - Int64(delta)), at: c)
+            }
+            model.tensors[op.inputs[2]].data = bias
+            guard let stored = int8.octet.mutableConstantBytes(op.inputs[2]), stored.count == bias.count else {
+                throw ConvertError.invalidInput("internal error: bias of op #\(target.op) is not editable")
+            }
+            stored.copyBytes(from: bias)
+            try interpreter.reprepare(op: target.op)
+            from = target.op
+            layerDone()
+        }
     }
 }

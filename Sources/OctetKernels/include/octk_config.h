@@ -1,7 +1,7 @@
 // Kernel configs: for each op family (conv, depthwise, add, pooling, quantize; the float path's
 // conv/depthwise/pool/binary), a table of rows, each naming the kernel path it belongs to and
 // the CPU features it needs, fastest first. A family's config for a path is the first row of
-// that path whose features this CPU has — so a path can hold variants (the VBMI add before the
+// that path whose features this CPU has — so a path can hold variants (the VBMI quantize before the
 // plain AVX-512 one) — else the family's reference row (path NULL), if it has one. CPU features
 // are read once, here; no kernel queries them. Dispatch, tests and benchmarks read the tables.
 #ifndef OCTK_CONFIG_H

@@ -2,7 +2,7 @@
 // vectors of 8 lanes (elements 0–7, 8–15): per operand vpmovsxbd, vpsubd z, vcvtdq2ps, vmulps;
 // vaddps of the two products (separate instructions: no FMA), vminps with hi − z_out, vcvtps2dq
 // (round half even); then the conv epilogue's output step (qs8_requant_avx2.h: vpackssdw,
-// saturating + z_out, max with lo, vpacksswb) and one vpshufd back to element order. The tail
+// saturating + z_out, max with lo, vpacksswb, one vpshufd back to element order). The tail
 // goes through a 16-byte stack copy: nothing outside a[0, count), b[0, count), y[0, count) is
 // touched.
 #if defined(__x86_64__)
@@ -29,8 +29,7 @@ OCTK_AVX2_TARGET static inline __m256i add8(__m256i a, __m256i b, const add_cons
 /// 16 output bytes in element order from 16 input bytes at a and b.
 OCTK_AVX2_TARGET static inline __m128i add16(const int8_t* a, const int8_t* b, const add_consts* k) {
   const __m256i r0 = add8(LOAD8(a), LOAD8(b), k), r1 = add8(LOAD8(a + 8), LOAD8(b + 8), k);
-  // Natural-order halves come out as elements [0..3, 8..11, 4..7, 12..15]: one dword shuffle.
-  return _mm_shuffle_epi32(octk_requant_output_avx2(r0, r1, k->z, k->lo), _MM_SHUFFLE(3, 1, 2, 0));
+  return octk_requant_output_natural_avx2(r0, r1, k->z, k->lo);
 }
 
 OCTK_AVX2_TARGET void octk_qs8_add__avx2(size_t count, const int8_t* a, const int8_t* b, int8_t* y,

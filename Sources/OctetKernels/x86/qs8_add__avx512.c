@@ -1,6 +1,6 @@
 // Contiguous int8 add in binary32 (octk_qs8_add_one, octk_qs8.h), 64 elements per step in four
 // vectors of 16 lanes: per operand vpmovsxbd, vpsubd z, vcvtdq2ps, vmulps; vaddps of the two
-// products (separate instructions: no FMA), then the clamp and vcvtps2dq (round half even).
+// products (a separate instruction: no FMA), then the clamp and vcvtps2dq (round half even).
 // Full steps clamp as the conv epilogue (qs8_requant_avx512.h): vminps with hi − z_out in
 // float, vpackssdw, saturating + z_out in int16, vpacksswb, one vpermd back to element order,
 // the byte max with lo. The tail runs 16 at a time, masked, with both bounds in float.
@@ -13,11 +13,13 @@ typedef struct {
   __m512 sa, sb;
 } add_consts;
 
-/// (float)(a − z_a)·s_a + (float)(b − z_b)·s_b for 16 int32 lanes.
+/// (float)(a − z_a)·s_a + (float)(b − z_b)·s_b for 16 int32 lanes. The sum is vaddps with
+/// embedded round-to-nearest-even (the default mode's result): no compiler can contract it with
+/// a product into an FMA, even under -ffp-contract=fast.
 OCTK_AVX512_TARGET static inline __m512 add16(__m512i a, __m512i b, const add_consts* k) {
   const __m512 fa = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(a, k->za)), k->sa);
   const __m512 fb = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(b, k->zb)), k->sb);
-  return _mm512_add_ps(fa, fb);
+  return _mm512_add_round_ps(fa, fb, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
 #define LOAD16(p) _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i*)(const void*)(p)))

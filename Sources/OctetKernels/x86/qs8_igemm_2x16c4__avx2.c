@@ -64,7 +64,7 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
   {                                                                                                                    \
     const __m256i r_lo = octk_requant_hi_avx2(_mm256_add_epi32(_mm256_hadd_epi32(c##r##0, c##r##1), k.bias_lo), k.scale_lo, vhi); \
     const __m256i r_hi = octk_requant_hi_avx2(_mm256_add_epi32(_mm256_hadd_epi32(c##r##2, c##r##3), k.bias_hi), k.scale_hi, vhi); \
-    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo), valid);                     \
+    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo), valid);                  \
   }
         STORE(0)
         if (rows > 1) STORE(1)

@@ -8,8 +8,8 @@
 // (started at the packed bias) + 2 weight vectors + the broadcast + the sign mask: 12 of 16
 // ymm. Sums wrap in int32 as the reference's exact total fits (the spec's guarantee). Reads
 // 4-byte input groups: at most 3 bytes past a pixel's last channel (weight 0 there). The
-// epilogue is the AVX2 path's binary32 requantization (qs8_requant_avx2.h), fed in its split
-// lane order.
+// epilogue is the AVX2 path's binary32 requantization (qs8_requant_avx2.h) in natural lane
+// order.
 #if defined(__x86_64__)
 #include "octk_qs8_avx2.h"
 #include "qs8_requant_avx2.h"
@@ -38,9 +38,9 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
       const size_t pb = (size_t)g * p->blocks + b;
       const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * NR;
       const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
-      // The accumulators start at the bias (channel order); scales in the split order of the epilogue.
+      // Bias and scales of channels 0–7 and 8–15; the accumulators start at the bias.
       const __m256i b0 = LOAD(p->bias + pb * NR, 0), b1 = LOAD(p->bias + pb * NR, 1);
-      const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->scale + pb * NR);
+      const __m256 s0 = _mm256_load_ps(p->scale + pb * NR), s1 = _mm256_load_ps(p->scale + pb * NR + 8);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         // Named accumulators (an indexed array would be kept in memory): cR0 channels 0–7, cR1 8–15.
@@ -73,9 +73,8 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
 #define STORE(r)                                                                                                          \
   {                                                                                                                       \
-    const __m256i r_lo = octk_requant_hi_avx2(octk_split_lo_avx2(c##r##0, c##r##1), k.scale_lo, vhi);                  \
-    const __m256i r_hi = octk_requant_hi_avx2(octk_split_hi_avx2(c##r##0, c##r##1), k.scale_hi, vhi);                  \
-    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_avx2(r_lo, r_hi, vz, vlo), valid);                        \
+    const __m256i r0 = octk_requant_hi_avx2(c##r##0, s0, vhi), r1 = octk_requant_hi_avx2(c##r##1, s1, vhi);               \
+    octk_store_s8_avx2(dst + r * out_channels, octk_requant_output_natural_avx2(r0, r1, vz, vlo), valid);                 \
   }
         STORE(0)
         if (rows > 1) STORE(1)

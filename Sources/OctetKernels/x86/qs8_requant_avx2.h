@@ -8,9 +8,9 @@
 // max(round(f), lo − z_out), and the saturating steps are monotone and exact on [−128, 127] (a
 // value below −2^31 converts to INT32_MIN and saturates to −128 ≤ lo).
 //
-// Lane order: kernels that turn 16 int32 lanes into 16 bytes hold them as two vectors in the
-// "split" order lo = channels [0..3 | 8..11], hi = [4..7 | 12..15] (128-bit halves), which is
-// what vpackssdw(lo, hi) puts back in order.
+// Lane order: kernels that turn 16 int32 lanes into 16 bytes hold them either as two vectors in
+// the "split" order lo = channels [0..3 | 8..11], hi = [4..7 | 12..15] (128-bit halves), which
+// is what vpackssdw(lo, hi) puts back in order, or in natural order plus one vpshufd at the end.
 // Internal header of the x86 kernels: include only from functions compiled for avx2.
 #ifndef OCTK_QS8_REQUANT_AVX2_H
 #define OCTK_QS8_REQUANT_AVX2_H
@@ -57,19 +57,19 @@ OCTK_AVX2_TARGET static inline octk_requant_split16_avx2 octk_requant_split16_av
   return r;
 }
 
-/// 16 int8 values, sign-extended to int32 in split order.
-OCTK_AVX2_TARGET static inline void octk_widen_s8_avx2(__m128i x, __m256i* lo, __m256i* hi) {
-  const __m256i w = _mm256_cvtepi8_epi16(x);
-  *lo = _mm256_srai_epi32(_mm256_unpacklo_epi16(w, w), 16);
-  *hi = _mm256_srai_epi32(_mm256_unpackhi_epi16(w, w), 16);
-}
-
 /// max(z_out + r, lo) saturated to int8, as 16 bytes in natural order from r in split order
 /// (z_out and lo in int16 lanes; saturating int16 and int8 steps, see the top comment). For any
 /// r ≤ hi − z_out with −128 ≤ lo ≤ hi ≤ 127 this is clamp(z_out + r, lo, hi).
 OCTK_AVX2_TARGET static inline __m128i octk_requant_output_avx2(__m256i r_lo, __m256i r_hi, __m256i z_out, __m256i lo) {
   const __m256i v = _mm256_max_epi16(_mm256_adds_epi16(_mm256_packs_epi32(r_lo, r_hi), z_out), lo);  // int16 lanes
   return _mm_packs_epi16(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+}
+
+/// The same from r in natural order (lanes 0–7, 8–15): the packs leave bytes in the order
+/// [0..3, 8..11, 4..7, 12..15], which one vpshufd undoes.
+OCTK_AVX2_TARGET static inline __m128i octk_requant_output_natural_avx2(__m256i r0_7, __m256i r8_15, __m256i z_out,
+                                                                        __m256i lo) {
+  return _mm_shuffle_epi32(octk_requant_output_avx2(r0_7, r8_15, z_out, lo), _MM_SHUFFLE(3, 1, 2, 0));
 }
 
 /// Stores the first n (0 ≤ n ≤ 16) bytes of v: no byte past dst + n is written.

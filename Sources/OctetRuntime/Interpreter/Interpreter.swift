@@ -93,6 +93,28 @@ public final class Interpreter {
         }
     }
 
+    /// Runs ops `ops` (a subrange of the model's ops) on whatever the arena holds: a tool that
+    /// steps through a model (the converter's bias correction) restores an arena snapshot, runs
+    /// a range and snapshots again.
+    public func invoke(ops: Range<Int>) {
+        precondition(ops.lowerBound >= 0 && ops.upperBound <= steps.count, "op range \(ops) outside 0..<\(steps.count)")
+        steps.withUnsafeBufferPointer { s in
+            var i = ops.lowerBound
+            while i < ops.upperBound { s[i](); i += 1 }
+        }
+    }
+
+    /// The activation arena (every arena tensor at its planned offset), for snapshots.
+    @_spi(Converter) public var arenaContents: UnsafeMutableRawBufferPointer { arena }
+
+    /// Prepares op `index` again from the current constant bytes (after
+    /// `OctetModel.mutableConstantBytes` changed one of them): packs its weights anew. The old
+    /// step's buffers stay owned until the interpreter goes.
+    @_spi(Converter) public func reprepare(op index: Int) throws {
+        var prepare = PrepareVisitor(site: model.description.site(ofOp: index), interpreter: self)
+        steps[index] = try model.description.ops[index].code.visit(&prepare)
+    }
+
     // MARK: tensors
 
     var tensors: [TensorDescription] { model.description.tensors }

@@ -56,6 +56,15 @@ public final class OctetModel: @unchecked Sendable {
         parsed.constantRanges[index].map { UnsafeRawBufferPointer(rebasing: fileBytes[$0]) }
     }
 
+    /// Writable bytes of constant `index` of a model held in memory (nil for a mapped file or an
+    /// arena tensor). For the converter's bias correction, which edits a bias here and then
+    /// re-prepares the op (`Interpreter.reprepare(op:)`); the edit must keep every check the
+    /// verifier made (a bias has none beyond its shape).
+    @_spi(Converter) public func mutableConstantBytes(_ index: Int) -> UnsafeMutableRawBufferPointer? {
+        guard case let .owned(buffer) = storage, let r = parsed.constantRanges[index] else { return nil }
+        return UnsafeMutableRawBufferPointer(rebasing: buffer[r])
+    }
+
     /// The model as a self-contained description (constants copied), e.g. to serialise again.
     public func materialized() -> ModelDescription {
         OctetParser.materialize(parsed, fileBytes)
