@@ -89,8 +89,8 @@ public enum Converter {
                 // calibrated on every sample, so this compares them fairly but is not held out.
                 let heldOutRange = max(0, n - 64)..<n, heldOut = samples(heldOutRange)
                 let reference = Array(chosen.outputs[heldOutRange])
-                let before = try BiasCorrection.outputSQNR(try BiasCorrection.run(chosen.model, threads: options.threads), heldOut, reference: reference)
-                let after = try BiasCorrection.outputSQNR(try BiasCorrection.run(candidate.model, threads: options.threads), heldOut, reference: reference)
+                let before = try BiasCorrection.outputSQNR(try chosen.interpreter(threads: options.threads), heldOut, reference: reference)
+                let after = try BiasCorrection.outputSQNR(try candidate.interpreter(threads: options.threads), heldOut, reference: reference)
                 let applied = options.equalization == .on || after > before
                 equalizationNote = String(format: "%@ (%d pairs; output SQNR on the last 64 calibration samples %.2f → %.2f dB",
                                           applied ? "applied" : "not applied", equalization.pairs, before, after)
@@ -140,6 +140,10 @@ public enum Converter {
         var metadata: [MetadataEntry] = []
         /// The float model's first output on every calibration sample.
         var outputs: [[Float]]
+        /// An interpreter of `model`, when bias correction left one.
+        var int8: Int8Model?
+
+        func interpreter(threads: Int) throws -> Int8Model { try int8 ?? BiasCorrection.run(model, threads: threads) }
     }
 
     /// Calibrates `float` on every sample, lowers it to int8, plans the arena and applies bias correction.
@@ -149,9 +153,14 @@ public enum Converter {
         let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod, threads: options.threads)
         let bar = options.progress ? ProgressBar(total: n, label: label) : nil
         var outputs: [[Float]] = []
+        // Bias correction measures the first `measured` of its samples against these sums.
+        let measured = options.biasCorrection == .off ? 0 : BiasCorrection.measuredCount(min(n, 48))
+        var floatSums = FloatChannelSums()
+        let sumValues = FloatChannelSums.candidates(float.graph)
         for i in 0..<n {
             outputs.append(try float.executor.run([sample(i)])[0].data)
             try calibrator.observe(float.executor)
+            if i < measured { floatSums.add(float.executor, sumValues) }
             bar?.update(completed: i + 1)
         }
         bar?.finish()
@@ -160,15 +169,19 @@ public enum Converter {
         var model = try lowering.run()
         let (plan, requests, _) = try ArenaPlanning.plan(&model)
         var biasNote = "off"
+        var int8: Int8Model? = nil
         if options.biasCorrection != .off {
             let count = min(n, 48)
-            let outcome = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map(sample), outputs: Array(outputs[..<count]),
+            let (outcome, corrected) = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map(sample), outputs: Array(outputs[..<count]),
+                                                   floatSums: floatSums,
                                                    requireImprovement: options.biasCorrection == .auto, threads: options.threads,
                                                    progressLabel: options.progress ? "correcting biases" + label.dropFirst("calibrating".count) : nil)
+            int8 = corrected
             biasNote = String(format: "%@ (%d layers; held-out output SQNR %.2f → %.2f dB)",
                               outcome.applied ? "applied" : "not applied", outcome.layers, outcome.sqnrBefore, outcome.sqnrAfter)
         }
-        return Candidate(float: float, model: model, plan: plan, requests: requests, ranges: ranges, biasNote: biasNote, outputs: outputs)
+        return Candidate(float: float, model: model, plan: plan, requests: requests, ranges: ranges, biasNote: biasNote, outputs: outputs,
+                         int8: int8)
     }
 
     static func metadata(source: Data, onnxPath: String, imported: ImportedModel, ranges: [ValueID: (lo: Float, hi: Float, method: String)],

@@ -12,33 +12,55 @@ enum SHA256 {
     ]
 
     static func hex(_ message: [UInt8]) -> String {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var data = message
+        var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+            (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
+        // Whole 64-byte blocks straight from the message; the padded tail (1 or 2 blocks) apart.
+        let whole = message.count / 64 * 64
+        var tail = Array(message[whole...])
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
         let bitLength = UInt64(message.count) * 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for i in (0..<8).reversed() { data.append(UInt8((bitLength >> UInt64(8 * i)) & 0xff)) }
-        var w = [UInt32](repeating: 0, count: 64)
-        func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
-        for chunk in stride(from: 0, to: data.count, by: 64) {
+        for i in (0..<8).reversed() { tail.append(UInt8((bitLength >> UInt64(8 * i)) & 0xff)) }
+        k.withUnsafeBufferPointer { k in
+            message.withUnsafeBufferPointer { m in
+                if whole > 0 { compress(&h, UnsafeBufferPointer(rebasing: m[0..<whole]), k) }
+            }
+            tail.withUnsafeBufferPointer { compress(&h, $0, k) }
+        }
+        let digits = Array("0123456789abcdef"), words: [UInt32] = [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7]
+        var text = ""
+        for v in words {
+            for j in 0..<8 { text.append(digits[Int((v >> UInt32(28 - 4 * j)) & 0xf)]) }
+        }
+        return text
+    }
+
+    /// The compression function over every 64-byte block of `blocks` (a multiple of 64 bytes).
+    private static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+                                 _ blocks: UnsafeBufferPointer<UInt8>, _ k: UnsafeBufferPointer<UInt32>) {
+        @inline(__always) func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+        let w = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
+        defer { w.deallocate() }
+        let p = blocks.baseAddress!
+        var chunk = 0
+        while chunk < blocks.count {
             for i in 0..<16 {
-                w[i] = UInt32(data[chunk + 4 * i]) << 24 | UInt32(data[chunk + 4 * i + 1]) << 16
-                    | UInt32(data[chunk + 4 * i + 2]) << 8 | UInt32(data[chunk + 4 * i + 3])
+                let b = p + chunk + 4 * i
+                w[i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
             }
             for i in 16..<64 {
                 let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
                 let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
                 w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
             }
-            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+            var (a, b, c, d, e, f, g, hh) = h
             for i in 0..<64 {
                 let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
                 let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
                 (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
             }
-            for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
+            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+            chunk += 64
         }
-        let digits = Array("0123456789abcdef")
-        return String(h.flatMap { v in (0..<8).map { digits[Int((v >> UInt32(28 - 4 * $0)) & 0xf)] } })
     }
 }

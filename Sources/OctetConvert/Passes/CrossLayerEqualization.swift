@@ -99,7 +99,13 @@ enum CrossLayerEqualization {
     /// Largest |w| per output channel of a weight `[O, …]` (or bias `[O]`).
     static func outputChannelRanges(_ w: Tensor) -> [Float] {
         let o = w.shape[0], per = w.count / max(o, 1)
-        return (0..<o).map { c in w.data[(c * per)..<((c + 1) * per)].reduce(0) { max($0, abs($1)) } }
+        return w.data.withUnsafeBufferPointer { d in
+            (0..<o).map { c in
+                var r: Float = 0
+                for i in (c * per)..<((c + 1) * per) { r = max(r, abs(d[i])) }
+                return r
+            }
+        }
     }
 
     /// Largest |w| per input channel of a conv weight `[O, C/groups, kH, kW]`: input channel
@@ -107,11 +113,17 @@ enum CrossLayerEqualization {
     static func inputChannelRanges(_ w: Tensor, groups: Int) -> [Float] {
         let o = w.shape[0], cg = w.shape[1], taps = w.count / (o * cg), og = o / groups
         var r = [Float](repeating: 0, count: cg * groups)
-        for out in 0..<o {
-            let g = out / og
-            for j in 0..<cg {
-                let base = (out * cg + j) * taps
-                for t in 0..<taps { r[g * cg + j] = max(r[g * cg + j], abs(w.data[base + t])) }
+        w.data.withUnsafeBufferPointer { d in
+            r.withUnsafeMutableBufferPointer { r in
+                for out in 0..<o {
+                    let g = out / og
+                    for j in 0..<cg {
+                        let base = (out * cg + j) * taps
+                        var m = r[g * cg + j]
+                        for t in 0..<taps { m = max(m, abs(d[base + t])) }
+                        r[g * cg + j] = m
+                    }
+                }
             }
         }
         return r
@@ -120,17 +132,21 @@ enum CrossLayerEqualization {
     /// `t[c, …] /= s[c]` along the first axis.
     static func scaleOutputChannels(_ t: inout Tensor, by s: [Float]) {
         let per = t.count / s.count
-        for c in s.indices { for i in 0..<per { t.data[c * per + i] /= s[c] } }
+        t.data.withUnsafeMutableBufferPointer { d in
+            for c in s.indices { for i in 0..<per { d[c * per + i] /= s[c] } }
+        }
     }
 
     /// `w[out, j, …] *= s[g·cg + j]` for a conv weight `[O, C/groups, kH, kW]`.
     static func scaleInputChannels(_ w: inout Tensor, groups: Int, by s: [Float]) {
         let o = w.shape[0], cg = w.shape[1], taps = w.count / (o * cg), og = o / groups
-        for out in 0..<o {
-            let g = out / og
-            for j in 0..<cg {
-                let base = (out * cg + j) * taps
-                for t in 0..<taps { w.data[base + t] *= s[g * cg + j] }
+        w.data.withUnsafeMutableBufferPointer { d in
+            for out in 0..<o {
+                let g = out / og
+                for j in 0..<cg {
+                    let base = (out * cg + j) * taps, f = s[g * cg + j]
+                    for t in 0..<taps { d[base + t] *= f }
+                }
             }
         }
     }

@@ -8,10 +8,10 @@
 /// result is kept only if the output SQNR on held-out calibration samples improves ("on only
 /// where it measurably helps").
 ///
-/// Cost: one float run per measured sample (only per-channel sums of the float outputs are
-/// kept), and the int8 model stepped through once with every measured sample in step: each
-/// sample's arena is a snapshot; between two corrected layers every sample runs the ops in
-/// between, then the layer's bias is edited in place and only that op is packed again.
+/// Cost: the float side is per-channel sums of the float outputs (`FloatChannelSums`, gathered
+/// while calibrating), and the int8 model is stepped through once with every measured sample in
+/// step: each sample's arena is a snapshot; between two corrected layers every sample runs the
+/// ops in between, then the layer's bias is edited in place and only that op is packed again.
 public enum BiasCorrection {
     public struct Outcome: Sendable {
         public var applied: Bool
@@ -39,12 +39,18 @@ public enum BiasCorrection {
         var op: Int, tensor: Int, value: ValueID, channels: Int
     }
 
+    /// The samples measured (the rest validate): the first half.
+    public static func measuredCount(_ samples: Int) -> Int { max(1, samples / 2) }
+
     /// Corrects `model` in place when `requireImprovement` is false or the held-out SQNR improves.
-    /// `outputs`: the float model's first output on each sample (already computed by calibration).
+    /// `outputs`: the float model's first output on each sample; `floatSums`: the float outputs'
+    /// per-channel sums over the measured samples (both gathered by calibration; a layer missing
+    /// from `floatSums` is measured with float runs here). The returned model runs the result.
     public static func apply(_ model: inout ModelDescription, float: FloatModel, samples: [Tensor], outputs: [[Float]],
-                             requireImprovement: Bool = true, threads: Int = 1, progressLabel: String? = nil) throws -> Outcome {
-        guard samples.count >= 2 else { return Outcome(applied: false, sqnrBefore: .nan, sqnrAfter: .nan, layers: 0) }
-        let split = max(1, samples.count / 2)
+                             floatSums: FloatChannelSums? = nil, requireImprovement: Bool = true, threads: Int = 1,
+                             progressLabel: String? = nil) throws -> (Outcome, Int8Model?) {
+        guard samples.count >= 2 else { return (Outcome(applied: false, sqnrBefore: .nan, sqnrAfter: .nan, layers: 0), nil) }
+        let split = measuredCount(samples.count)
         let measure = Array(samples[..<split]), validate = Array(samples[split...])
         let twins = FloatTwins(float.graph)
         var targets: [Target] = []
@@ -52,19 +58,24 @@ public enum BiasCorrection {
             let t = op.outputs[0]
             if let v = twins.twin(of: model.tensors[t]) { targets.append(Target(op: k, tensor: t, value: v, channels: model.tensors[t].shape.last!)) }
         }
-        let floatMeans = try floatChannelSums(float, measure, targets)
-        let original = try run(model, threads: threads)
+        var sums = floatSums ?? FloatChannelSums()
+        let missing = targets.filter { sums.sums[$0.value]?.count != $0.channels }
+        if !missing.isEmpty {
+            let measured = try floatChannelSums(float, measure, missing)
+            for (t, s) in zip(missing, measured) { sums.sums[t.value] = s }
+        }
+        // One interpreter: validated before the correction, then stepped (which corrects it).
         let stepped = try run(model, threads: threads)
+        let reference = Array(outputs[split...])
+        let before = try outputSQNR(stepped, validate, reference: reference)
         var corrected = model
         let bar = progressLabel.map { ProgressBar(total: targets.count, label: $0) }
-        try correct(&corrected, stepped, targets: targets, floatSums: floatMeans, samples: measure) { bar?.advance() }
+        try correct(&corrected, stepped, targets: targets, floatSums: targets.map { sums.sums[$0.value]! }, samples: measure) { bar?.advance() }
         bar?.finish()
-        let reference = Array(outputs[split...])
-        let before = try outputSQNR(original, validate, reference: reference)
         let after = try outputSQNR(stepped, validate, reference: reference)
         let applied = !requireImprovement || after > before
         if applied { model = corrected }
-        return Outcome(applied: applied, sqnrBefore: before, sqnrAfter: after, layers: targets.count)
+        return (Outcome(applied: applied, sqnrBefore: before, sqnrAfter: after, layers: targets.count), applied ? stepped : nil)
     }
 
     /// Σ over samples and pixels of each target's float output, per channel.
@@ -87,12 +98,13 @@ public enum BiasCorrection {
     static func correct(_ model: inout ModelDescription, _ int8: Int8Model, targets: [Target], floatSums: [[Double]],
                         samples: [Tensor], layerDone: () -> Void = {}) throws {
         let interpreter = int8.interpreter, arena = interpreter.arenaContents
+        let live = LiveRegions(model)
         var snapshots: [UnsafeMutableRawBufferPointer] = []
         defer { for s in snapshots { s.deallocate() } }
         for x in samples {
             try int8.writeInputs([x])
             let s = UnsafeMutableRawBufferPointer.allocate(byteCount: arena.count, alignment: 64)
-            s.copyMemory(from: UnsafeRawBufferPointer(arena))
+            live.copy(at: 0, from: UnsafeRawBufferPointer(arena), to: s)
             snapshots.append(s)
         }
         var from = 0  // the first op to run: the previous target, whose bias changed
@@ -100,13 +112,13 @@ public enum BiasCorrection {
             let q = model.tensors[target.tensor].quantization!, channels = target.channels
             var sums = [Double](repeating: 0, count: channels)
             for s in snapshots {
-                arena.copyMemory(from: UnsafeRawBufferPointer(s))
+                live.copy(at: from, from: UnsafeRawBufferPointer(s), to: arena)
                 interpreter.invoke(ops: from..<(target.op + 1))
                 let bytes = interpreter.tensorBytes(target.tensor)
                 for e in 0..<bytes.count {
                     sums[e % channels] += Double(q.scale * Float(Int32(Int8(bitPattern: bytes[e])) - q.zeroPoint))
                 }
-                s.copyMemory(from: UnsafeRawBufferPointer(arena))
+                live.copy(at: target.op, from: UnsafeRawBufferPointer(arena), to: s)
             }
             let count = Double(samples.count * model.tensors[target.tensor].elementCount / channels)
             let op = model.ops[target.op]
@@ -125,6 +137,63 @@ public enum BiasCorrection {
             try interpreter.reprepare(op: target.op)
             from = target.op
             layerDone()
+        }
+    }
+}
+
+/// The arena bytes a run starting at op b depends on: every arena tensor written before op b
+/// (or a model input) and read by op b or later. Copying only these between an arena and a
+/// snapshot carries a stepped run across op b.
+struct LiveRegions {
+    private var producer: [Int], lastUse: [Int], regions: [Range<Int>]
+
+    init(_ model: ModelDescription) {
+        let n = model.tensors.count
+        producer = [Int](repeating: -1, count: n); lastUse = [Int](repeating: -1, count: n)
+        regions = model.tensors.map { $0.storage == .arena ? $0.arenaOffset..<($0.arenaOffset + $0.byteCount) : 0..<0 }
+        for (k, op) in model.ops.enumerated() {
+            for t in op.inputs { lastUse[t] = max(lastUse[t], k) }
+            for t in op.outputs where producer[t] < 0 { producer[t] = k }
+        }
+    }
+
+    /// Copies the tensors live across op `b` from `source` to `destination` (same layout).
+    func copy(at b: Int, from source: UnsafeRawBufferPointer, to destination: UnsafeMutableRawBufferPointer) {
+        for t in regions.indices where !regions[t].isEmpty && producer[t] < b && lastUse[t] >= b {
+            UnsafeMutableRawBufferPointer(rebasing: destination[regions[t]]).copyMemory(from: UnsafeRawBufferPointer(rebasing: source[regions[t]]))
+        }
+    }
+}
+
+/// Per-channel sums of float values over samples (channel = the stored layout's last axis), for
+/// the layers bias correction may correct: outputs of Conv, FullyConnected, MatMul and channel
+/// affine nodes. Gathered from the float executor's buffers after each measured run.
+public struct FloatChannelSums {
+    var sums: [ValueID: [Double]] = [:]
+
+    public init() {}
+
+    /// The values gathered for `graph`.
+    static func candidates(_ graph: Graph) -> [ValueID] {
+        graph.nodes.flatMap { node -> [ValueID] in
+            switch node.op {
+            case .conv, .fullyConnected, .matMul, .channelAffine: return node.outputs
+            default: return []
+            }
+        }
+    }
+
+    /// Adds the executor's current values of `values` (after one run).
+    mutating func add(_ executor: FloatExecutor, _ values: [ValueID]) {
+        for id in values {
+            let v = executor.graph[id], channels = StorageLayout.storedShape(v).last ?? 1
+            guard channels > 0 else { continue }
+            let buffer = executor.buffers[id.index]
+            var s = sums[id] ?? [Double](repeating: 0, count: channels)
+            s.withUnsafeMutableBufferPointer { s in
+                for e in 0..<v.elementCount { s[e % channels] += Double(buffer[e]) }
+            }
+            sums[id] = s
         }
     }
 }
