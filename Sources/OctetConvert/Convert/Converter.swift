@@ -49,6 +49,10 @@ public enum Converter {
                                options: ConversionOptions) throws -> ConversionResult {
         let start = Date()
         FloatExecutor.setBLASThreads(options.threads)
+        // The source hash runs beside the (single-threaded) import and graph passes.
+        let hashing = DispatchGroup()
+        nonisolated(unsafe) var sourceHash = ""
+        DispatchQueue.global().async(group: hashing) { sourceHash = SHA256.hex([UInt8](source)) }
         let imported = try ONNXImporter.importModel(data: source, directory: directory, name: onnxPath)
         let float = try FloatModel(imported: imported, options: options.passes)
         if let k = imported.outputTypes.firstIndex(of: .bool) {
@@ -114,7 +118,8 @@ public enum Converter {
             }
         }
         var model = chosen.model
-        model.metadata = metadata(source: source, onnxPath: onnxPath, imported: imported, ranges: chosen.ranges, graph: chosen.float.graph,
+        hashing.wait()
+        model.metadata = metadata(sourceHash: sourceHash, onnxPath: onnxPath, imported: imported, ranges: chosen.ranges, graph: chosen.float.graph,
                                   samples: n, options: options)
         model.metadata.append(MetadataEntry("quantization.bias_correction", chosen.biasNote))
         model.metadata.append(MetadataEntry("quantization.equalization", equalizationNote))
@@ -184,11 +189,11 @@ public enum Converter {
                          int8: int8)
     }
 
-    static func metadata(source: Data, onnxPath: String, imported: ImportedModel, ranges: [ValueID: (lo: Float, hi: Float, method: String)],
+    static func metadata(sourceHash: String, onnxPath: String, imported: ImportedModel, ranges: [ValueID: (lo: Float, hi: Float, method: String)],
                          graph: Graph, samples: Int, options: ConversionOptions) -> [MetadataEntry] {
         var entries = [
             MetadataEntry("source.file", (onnxPath as NSString).lastPathComponent),
-            MetadataEntry("source.sha256", SHA256.hex([UInt8](source))),
+            MetadataEntry("source.sha256", sourceHash),
             MetadataEntry("source.producer", imported.producer),
             MetadataEntry("source.opset", String(imported.opset)),
             MetadataEntry("input.dynamic_batch", imported.dynamicBatch.map { $0 ? "1" : "0" }.joined(separator: ",")),

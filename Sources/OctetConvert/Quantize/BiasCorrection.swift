@@ -110,13 +110,21 @@ public enum BiasCorrection {
         var from = 0  // the first op to run: the previous target, whose bias changed
         for (i, target) in targets.enumerated() {
             let q = model.tensors[target.tensor].quantization!, channels = target.channels
+            // The dequantized value of each byte, as a float (summed in double).
+            let dequantized = (0..<256).map { b in Double(q.scale * Float(Int32(Int8(truncatingIfNeeded: b)) - q.zeroPoint)) }
             var sums = [Double](repeating: 0, count: channels)
             for s in snapshots {
                 live.copy(at: from, from: UnsafeRawBufferPointer(s), to: arena)
                 interpreter.invoke(ops: from..<(target.op + 1))
                 let bytes = interpreter.tensorBytes(target.tensor)
-                for e in 0..<bytes.count {
-                    sums[e % channels] += Double(q.scale * Float(Int32(Int8(bitPattern: bytes[e])) - q.zeroPoint))
+                dequantized.withUnsafeBufferPointer { d in
+                    sums.withUnsafeMutableBufferPointer { sums in
+                        var e = 0
+                        while e < bytes.count {
+                            for c in 0..<channels { sums[c] += d[Int(bytes[e + c])] }
+                            e += channels
+                        }
+                    }
                 }
                 live.copy(at: target.op, from: UnsafeRawBufferPointer(arena), to: s)
             }
