@@ -58,6 +58,8 @@ struct BenchCommand: ParsableCommand {
             var report = BenchReport(model: model, runtime: target.runtime, machine: machine, loadMilliseconds: target.loadMilliseconds,
                                      macs: target.macs, arenaBytes: target.arenaBytes, arenaLowerBound: target.arenaLowerBound,
                                      packedWeightBytes: target.packedWeightBytes)
+            report.kernelPath = target.kernels?.path
+            report.convKernel = target.kernels?.conv
             for n in threads.values {
                 let used = try target.setThreads(n)
                 for _ in 0..<warmup { try target.invoke() }

@@ -30,6 +30,9 @@ struct BenchReport: Codable {
     var arenaLowerBound: Int?
     var packedWeightBytes: Int
     var peakResidentBytes = 0
+    /// The int8 kernel path and its conv kernel (nil for the float path).
+    var kernelPath: String? = nil
+    var convKernel: String? = nil
     var threads: [ThreadRun] = []
     var profile: [OpProfile]? = nil
 

@@ -14,6 +14,8 @@ protocol BenchTarget {
     var packedWeightBytes: Int { get }
     /// Caveats printed under the text report.
     var notes: [String] { get }
+    /// The int8 kernel path and its conv kernel (nil for the float path).
+    var kernels: (path: String, conv: String)? { get }
     /// Asks for `count` threads; returns how many the runtime will use.
     func setThreads(_ count: Int) throws -> Int
     func invoke() throws
@@ -67,6 +69,7 @@ final class Int8BenchTarget: BenchTarget {
     var arenaBytes: Int { interpreter.arenaBytes }
     var arenaLowerBound: Int? { octet.description.arenaLowerBound }
     var packedWeightBytes: Int { interpreter.packedWeightBytes }
+    var kernels: (path: String, conv: String)? { (interpreter.kernels.path, interpreter.kernels.description) }
     var notes: [String] {
         [String(format: "load = mmap + verify %.2f ms + interpreter preparation (weight packing) %.2f ms", verifyMilliseconds, loadMilliseconds - verifyMilliseconds),
          "kernels: \(interpreter.kernels) (path \(interpreter.kernels.path)); indirection buffers \(interpreter.indirectionBytes) B"]
@@ -123,6 +126,7 @@ final class FloatBenchTarget: BenchTarget {
     var arenaBytes: Int { model.executor.allocatedBytes }
     var arenaLowerBound: Int? { nil }
     var packedWeightBytes: Int { model.executor.packedWeightBytes }
+    var kernels: (path: String, conv: String)? { nil }
     var notes: [String] {
         ["load = ONNX import + graph passes + executor preparation",
          "arena = every float buffer the executor holds (one per value, weights included); threads split the float kernels over the executor's pool (and set OpenBLAS's count)"]
