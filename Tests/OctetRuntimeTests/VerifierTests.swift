@@ -54,6 +54,9 @@ import Testing
         rejects(magic, { "\($0)".contains("bad magic") })
         var version = good; version[8] = 9
         rejects(version, { "\($0)".contains("format version 9") })
+        // Version 1 (fixed-point requantization, before 2026-12-07) asks for a re-conversion.
+        var old = good; old[8] = 1
+        rejects(old, { "\($0)".contains("format version 1.0 holds fixed-point requantization") && "\($0)".contains("re-convert the model") })
         rejects(good + Array(repeating: 0, count: 64), { "\($0)".contains("truncated or padded") })
         rejects([], { if case .format = $0 { return true }; return false })
     }

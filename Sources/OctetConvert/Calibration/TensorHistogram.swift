@@ -1,3 +1,4 @@
+import OctetKernels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -100,17 +101,11 @@ public struct TensorHistogram: Sendable {
     public mutating func add(_ values: UnsafeBufferPointer<Float>) throws {
         guard let p = values.baseAddress, values.count > 0 else { return }
         let n = values.count
-        // Pass 1: finiteness, extremes and zeros, branch-free so it vectorises.
+        // Pass 1: finiteness, extremes and zeros (one vectorised C pass).
         var lo = Float.infinity, hi = -Float.infinity
-        var nonFinite: UInt32 = 0
-        var zeros = 0
-        for i in 0..<n {
-            let x = p[i]
-            lo = Swift.min(lo, x)
-            hi = Swift.max(hi, x)
-            nonFinite |= (x.bitPattern & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0
-            zeros &+= x == 0 ? 1 : 0
-        }
+        var zerosFound = 0, nonFinite: Int32 = 0
+        octk_f32_range_stats(p, n, &lo, &hi, &zerosFound, &nonFinite)
+        let zeros = zerosFound
         if nonFinite != 0 {
             let i = (0..<n).first { !p[$0].isFinite }!
             throw ConvertError.invalidInput(

@@ -77,6 +77,10 @@ void octk_f32_resize_nhwc(const float* x, int in_w, int channels, int out_h, int
 void octk_f32_lrn_nhwc(const float* x, size_t pixels, int channels, int size, float alpha, float beta, float bias,
                        float* y);
 
+/// Calibration statistics of x[0..n): smallest and largest value (±∞ for n = 0; unspecified
+/// when a NaN is present), count of ±0, and whether any value is ±∞ or NaN.
+void octk_f32_range_stats(const float* x, size_t n, float* lo, float* hi, size_t* zeros, int* nonfinite);
+
 #ifdef __cplusplus
 }
 #endif
