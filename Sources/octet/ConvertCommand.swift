@@ -56,6 +56,10 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Cross-layer equalization of Conv → Conv pairs (ReLU6 between them becomes ReLU): auto (keep it only if held-out output SQNR against the original model improves), on, off.", valueName: "mode"))
     var equalization: String = "auto"
 
+    @Option(name: .customLong("weight-bits"),
+            help: ArgumentHelp("Conv / fully-connected weight precision: 8 ([-127, 127]) or 7 ([-63, 63]: lets AVX2 CPUs without VNNI use a faster exact kernel); recorded in the file.", valueName: "bits"))
+    var weightBits: Int = 8
+
     @Option(help: ArgumentHelp("Also draw the arena plan as an SVG.", valueName: "plan.svg"))
     var svg: String?
 
@@ -66,6 +70,9 @@ struct ConvertCommand: ParsableCommand {
         }
         if ConversionOptions.Switch(rawValue: equalization) == nil {
             throw ValidationError("--equalization must be auto, on or off, got '\(equalization)'.")
+        }
+        if WeightBits(rawValue: weightBits) == nil {
+            throw ValidationError("--weight-bits must be 7 or 8, got \(weightBits).")
         }
         if CalibrationMethod(argument: calibrationMethod) == nil {
             throw ValidationError("unknown --calibration-method '\(calibrationMethod)': use minmax, percentile[:P], mse or auto.")
@@ -86,6 +93,7 @@ struct ConvertCommand: ParsableCommand {
         options.std = std?.values ?? [1]
         if let labels { options.labels = try Labels.read(path: labels) }
         options.lowering.int8Outputs = int8Output
+        options.lowering.weightBits = WeightBits(rawValue: weightBits) ?? .eight
         if uint8Input {
             guard options.mean.count == 1, options.std.count == 1 else {
                 throw ConvertError.invalidInput("--uint8-input needs a single --mean and --std")
@@ -109,6 +117,7 @@ struct ConvertCommand: ParsableCommand {
         print("converted \(model) → \(output)")
         print("  ops \(m.ops.count) (\(fallbacks) float fallback), tensors \(m.tensors.count), file \(result.bytes.count) bytes")
         print("  calibration: \(result.calibrationSamples) samples, method \(options.calibrationMethod)")
+        print("  weights: \(options.lowering.weightBits)-bit, per output channel")
         print("  cross-layer equalization: \(m.metadata("quantization.equalization") ?? "off")")
         print("  bias correction: \(m.metadata("quantization.bias_correction") ?? "off")")
         print("  arena \(m.arenaSize) bytes, lower bound \(m.arenaLowerBound) bytes (\(CLI.percentOver(m.arenaSize, m.arenaLowerBound)))")

@@ -44,6 +44,9 @@ typedef void (*tk_qs8_fc_fn)(const int8_t* x, size_t rows, size_t k, const int8_
 // bias + Σ (x − z_in)·w inside int32, the spec's accumulation guarantee, instead of probing
 // the reference's saturation past it.
 static int g_int32_guarantee = 0;
+// The largest |w| drawn: 128 (any int8, −128 included) except while checking a kernel exact
+// only for narrower weights (octk_qs8_conv_config.max_weight, e.g. 63 for 7-bit kernels).
+static int g_max_weight = 128;
 
 typedef struct {
   octk_qs8_requant q;
@@ -101,11 +104,15 @@ static void fill_x(tk_rng* r, const qparams* p, int8_t* x, size_t n) {
 }
 
 static void fill_w(tk_rng* r, const qparams* p, int8_t* w, size_t n) {
-  // Symmetric weights are in [−127, 127]; −128 is exercised too.
-  if (p->x_extreme) {
+  // Symmetric weights are in [−127, 127]; −128 is exercised too. Under a narrower bound m,
+  // weights are in [−m, m] and the extreme ones ±m.
+  const int m = g_max_weight;
+  if (p->x_extreme && m < 128) {
+    for (size_t i = 0; i < n; ++i) w[i] = (int8_t)(tk_rng_chance(r, 1, 2) ? -m : m);
+  } else if (p->x_extreme) {
     for (size_t i = 0; i < n; ++i) w[i] = tk_rng_chance(r, 1, 2) ? -127 : (tk_rng_chance(r, 1, 4) ? -128 : 127);
   } else {
-    tk_s8_fill(r, w, n, -128, 127);
+    tk_s8_fill(r, w, n, m < 128 ? -m : -128, m < 128 ? m : 127);
   }
 }
 
@@ -185,9 +192,12 @@ void tk_check_qs8_conv(tk_ctx* t, tk_qs8_conv_fn fn) {
   tk_window_sweep(t, (tk_any_fn)fn, one_conv, 10, 3, 0, 2);
 }
 
-void tk_check_qs8_conv_int32(tk_ctx* t, tk_qs8_conv_fn fn) {
+/// With the int32 guarantee and weights |w| ≤ max_weight (128: any int8).
+void tk_check_qs8_conv_int32(tk_ctx* t, tk_qs8_conv_fn fn, int max_weight) {
   g_int32_guarantee = 1;
+  g_max_weight = max_weight;
   tk_check_qs8_conv(t, fn);
+  g_max_weight = 128;
   g_int32_guarantee = 0;
 }
 

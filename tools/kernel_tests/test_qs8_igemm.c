@@ -12,7 +12,7 @@
 
 typedef void (*tk_qs8_conv_fn)(const int8_t* x, int channels, int groups, const int8_t* w, int out_channels,
                                const octk_window* win, const octk_qs8_requant* q, int8_t* y);
-void tk_check_qs8_conv_int32(tk_ctx* t, tk_qs8_conv_fn fn);
+void tk_check_qs8_conv_int32(tk_ctx* t, tk_qs8_conv_fn fn, int max_weight);
 typedef void (*tk_qs8_dwconv_fn)(const int8_t* x, int channels, int multiplier, const int8_t* w,
                                  const octk_window* win, const octk_qs8_requant* q, int8_t* y);
 void tk_check_qs8_dwconv_int32(tk_ctx* t, tk_qs8_dwconv_fn fn);
@@ -41,6 +41,10 @@ static const octk_qs8_dwconv_config* g_dw;
 static double g_split = 0.5;
 // When set, the kernels run through this pool (octk_pool_run) instead of two fixed ranges.
 static octk_pool* g_pool = NULL;
+
+/// The largest |w| the twins draw for the kernel under test: 127 (symmetric int8), or less
+/// for a kernel exact only for narrower weights (its max_weight: 63 for 7-bit kernels).
+static int twin_max_weight(void) { return g_conv->max_weight < 127 ? g_conv->max_weight : 127; }
 
 static void igemm_via_packed(const int8_t* x, int channels, const octk_qs8_weights* w, int groups, int taps, int cg,
                              int og, const octk_window* win, const octk_qs8_requant* q, int8_t* y);
@@ -133,7 +137,9 @@ static octk_qs8_requant random_twin_q(tk_ctx* t, int oc, size_t taps) {
 }
 
 /// Conv twin: many 32-channel blocks, channel remainders mod 4, groups, split pixel ranges.
-static void one_twin(tk_ctx* t) {
+/// extreme: inputs only −128 / 127 and weights only ±twin_max_weight() (the largest products,
+/// and for a 7-bit kernel the largest int16 pair sums, 2·255·63).
+static void one_twin_values(tk_ctx* t, int extreme) {
   tk_rng* r = tk_rand(t);
   const int groups = tk_rng_chance(r, 1, 4) ? tk_rng_int(r, 2, 4) : 1;
   const int cg = tk_rng_int(r, 1, 72), og = tk_rng_chance(r, 1, 3) ? tk_rng_int(r, 1, 20) : tk_rng_int(r, 20, 100);
@@ -144,21 +150,28 @@ static void one_twin(tk_ctx* t) {
   octk_qs8_requant q = random_twin_q(t, oc, taps);
   g_split = tk_rng_float(r, 0.0f, 1.0f);
   tk_describe(t, "twin: channels %d groups %d out_channels %d kernel %dx%d stride %d dilation %d pads %d,%d,%d,%d in %dx%d "
-              "z_in %d z_out %d clamp [%d, %d] split %.2f",
+              "z_in %d z_out %d clamp [%d, %d] split %.2f%s",
               channels, groups, oc, w.kernel_h, w.kernel_w, w.stride_h, w.dilation_h, w.pad_top, w.pad_left, w.pad_bottom,
-              w.pad_right, w.in_h, w.in_w, q.input_zero_point, q.output_zero_point, q.lo, q.hi, g_split);
+              w.pad_right, w.in_h, w.in_w, q.input_zero_point, q.output_zero_point, q.lo, q.hi, g_split,
+              extreme ? " extreme values" : "");
   const size_t xn = (size_t)w.in_h * w.in_w * channels, wn = (size_t)oc * taps, yn = (size_t)w.out_h * w.out_w * oc;
   int8_t* x = tk_s8_alloc(t, xn);
   int8_t* wt = tk_s8_alloc(t, wn);
   int8_t* y = tk_s8_alloc(t, yn);
   int8_t* want = tk_alloc(t, yn);
   tk_s8_fill(r, x, xn, -128, 127);
-  tk_s8_fill(r, wt, wn, -127, 127);
+  tk_s8_fill(r, wt, wn, -twin_max_weight(), twin_max_weight());
+  if (extreme) {
+    for (size_t i = 0; i < xn; ++i) x[i] = (int8_t)(tk_rng_chance(r, 1, 2) ? -128 : 127);
+    for (size_t i = 0; i < wn; ++i) wt[i] = (int8_t)(tk_rng_chance(r, 1, 2) ? -twin_max_weight() : twin_max_weight());
+  }
   tk_s8_fill(r, y, yn, -128, 127);
   octk_qs8_conv_nhwc__reference(x, channels, groups, wt, oc, &w, &q, want);
   conv_via_igemm(x, channels, groups, wt, oc, &w, &q, y);
   tk_s8_end(t, tk_s8_compare(t, "y", y, want, yn, tk_layout_3((size_t)w.out_h, (size_t)w.out_w, (size_t)oc, "oy,ox,o")));
 }
+
+static void one_twin(tk_ctx* t) { one_twin_values(t, 0); }
 
 /// Depthwise twin: channel counts up to 200 (block remainders mod 16).
 static void one_dw_twin(tk_ctx* t) {
@@ -208,7 +221,7 @@ static void one_dw_multiplier_twin(tk_ctx* t) {
   int8_t* y = tk_s8_alloc(t, yn);
   int8_t* want = tk_alloc(t, yn);
   tk_s8_fill(r, x, xn, -128, 127);
-  tk_s8_fill(r, wt, wn, -127, 127);
+  tk_s8_fill(r, wt, wn, -twin_max_weight(), twin_max_weight());
   tk_s8_fill(r, y, yn, -128, 127);
   octk_qs8_dwconv_nhwc__reference(x, channels, m, wt, &w, &q, want);
   const octk_qs8_weights view = {wt, 1, oc, 0};
@@ -326,8 +339,9 @@ static void one_quantize_nchw3_twin(tk_ctx* t, octk_qs8_quantize_f32_nchw3_fn fn
 
 static void check_kernel(tk_ctx* t) {
   g_split = 0.37;
-  tk_check_qs8_conv_int32(t, conv_via_igemm);
+  tk_check_qs8_conv_int32(t, conv_via_igemm, g_conv->max_weight);
   for (int i = 0; i < 300; ++i) one_twin(t);
+  for (int i = 0; i < 40; ++i) one_twin_values(t, 1);
 }
 
 static void check_dw_kernel(tk_ctx* t) {
@@ -337,7 +351,8 @@ static void check_dw_kernel(tk_ctx* t) {
 }
 
 // Every config row this CPU runs, family by family (the configs are what dispatch uses): a new
-// kernel's config line is all it takes to be tested here.
+// kernel's config line is all it takes to be tested here. A conv row exact only for narrower
+// weights (max_weight < 128) is fed weights inside its bound only.
 static void case_conv_configs(tk_ctx* t) {
   for (size_t i = 0; i < octk_qs8_conv_config_count; ++i) {
     g_conv = &octk_qs8_conv_configs[i];
@@ -415,6 +430,44 @@ static void case_selection(tk_ctx* t) {
                 octk_qs8_kernels_select("nope", &k) == OCTK_SELECT_UNKNOWN);
 }
 
+// Conv selection by weight range: for every packed path and every largest |w| (0…128), the
+// chosen row belongs to the path, runs on this CPU and is exact for such weights (max_weight);
+// |w| = 128 gets the path's general row (kernels.conv). On x86 AVX2, the avx2 path runs the
+// 7-bit kernel exactly when |w| ≤ 63.
+static void case_conv_for_weights(tk_ctx* t) {
+  for (int i = 0; i < octk_qs8_path_count; ++i) {
+    octk_qs8_kernels k;
+    if (octk_qs8_kernels_select(octk_qs8_paths[i].path, &k) != OCTK_SELECT_OK) continue;
+    tk_describe(t, "conv_for_weights(\"%s\")", k.path);
+    int ok = 1;
+    for (int m = 0; m <= 128 && ok; ++m) {
+      const octk_qs8_conv_config* c = octk_qs8_kernels_conv_for_weights(&k, m);
+      if (!k.conv) {
+        ok = c == NULL;
+      } else {
+        ok = c && strcmp(c->key.path, k.path) == 0 && octk_config_runs(&c->key, octk_cpu_features()) && m <= c->max_weight;
+        if (m == 128) ok = ok && c == k.conv;
+      }
+      if (!ok) tk_fail(t, "|w| ≤ %d: %s", m, c ? c->name : "NULL");
+    }
+    if (ok && k.conv && k.conv->max_weight != OCTK_QS8_WEIGHTS_ANY) ok = tk_fail(t, "general row %s has max_weight %d", k.conv->name, k.conv->max_weight);
+    tk_end(t, ok);
+  }
+#if defined(__x86_64__)
+  octk_qs8_kernels k;
+  if (octk_qs8_kernels_select("avx2", &k) == OCTK_SELECT_OK) {
+    tk_describe(t, "avx2: octk_qs8_igemm_4x16c4__avx2_madd7 for |w| ≤ 63 only");
+    int ok = strcmp(k.conv->name, "octk_qs8_igemm_2x16c4__avx2") == 0;
+    for (int m = 0; m <= 128; ++m) {
+      const octk_qs8_conv_config* c = octk_qs8_kernels_conv_for_weights(&k, m);
+      const int seven = strcmp(c->name, "octk_qs8_igemm_4x16c4__avx2_madd7") == 0;
+      if (seven != (m <= 63)) ok = tk_fail(t, "|w| ≤ %d: %s", m, c->name);
+    }
+    tk_end(t, ok);
+  }
+#endif
+}
+
 static const tk_case kIgemmCases[] = {
     {"qs8.conv_configs", case_conv_configs, 0},
     {"qs8.dwconv_configs", case_dwconv_configs, 0},
@@ -422,5 +475,6 @@ static const tk_case kIgemmCases[] = {
     {"qs8.pooling_configs", case_pooling_configs, 0},
     {"qs8.quantize_configs", case_quantize_configs, 0},
     {"qs8.kernel_selection", case_selection, 0},
+    {"qs8.conv_for_weights", case_conv_for_weights, 0},
 };
 TK_REGISTER(kIgemmCases)

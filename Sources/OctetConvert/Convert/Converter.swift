@@ -202,6 +202,7 @@ public enum Converter {
             MetadataEntry("input.uint8", options.lowering.uint8Input == nil ? "0" : "1"),
             MetadataEntry("calibration.method", "\(options.calibrationMethod)"),
             MetadataEntry("calibration.samples", String(samples)),
+            MetadataEntry("quantization.weight_bits", String(options.lowering.weightBits.rawValue)),
         ]
         // Per-tensor calibration statistics: name, chosen range, method.
         let lines = ranges.sorted { $0.key < $1.key }.map { id, r in "\(graph[id].name)\t\(r.lo)\t\(r.hi)\t\(r.method)" }

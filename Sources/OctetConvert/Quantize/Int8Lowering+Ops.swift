@@ -100,7 +100,7 @@ extension Int8Lowering {
         let channels = graph[x].shape[1]
         let depthwise = cg == 1 && p.groups == channels
         let perChannel = cg * taps
-        let (q, scales) = QuantizationMath.quantizeWeights(w.data, channels: o) { $0 / perChannel }
+        let (q, scales) = QuantizationMath.quantizeWeights(w.data, channels: o, bits: options.weightBits) { $0 / perChannel }
         var packed = [Int8](repeating: 0, count: q.count)
         let shape: [Int]
         if depthwise {
@@ -148,20 +148,20 @@ extension Int8Lowering {
             }
             bias = (0..<n).map { beta * c.data[c.count == 1 ? 0 : $0] }
         }
-        let (q, scales) = QuantizationMath.quantizeWeights(wt, channels: n) { $0 / k }
+        let (q, scales) = QuantizationMath.quantizeWeights(wt, channels: n, bits: options.weightBits) { $0 / k }
         let w = constant(graph[node.inputs[1]].name, .int8, [n, k], q.bytes, Quantization(channelScales: scales, axis: 0))
         let requant = try requantization(node, input: x, output: y, weightScales: scales, bias: bias)
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)
         emit(OctetRuntime.FullyConnectedParams(lo: lo, hi: hi), [int8(x), w] + requant, [int8(y)])
     }
 
-    /// Per-channel affine (pre-activation BN) as a 1×1 depthwise conv with weights ±127.
+    /// Per-channel affine (pre-activation BN) as a 1×1 depthwise conv with weights ±qmax (127 or 63).
     mutating func lowerChannelAffine(_ node: Node, _ activation: Activation) throws {
         let x = node.inputs[0], y = node.outputs[0]
         guard graph[x].shape.count == 4, graph[x].layout == .channelsLast else { throw unsupported(node, "affine on a non-image tensor in int8") }
         let scale = try weights(node, node.inputs[1]).data, shift = try weights(node, node.inputs[2]).data
         let c = scale.count
-        let (q, scales) = QuantizationMath.quantizeWeights(scale, channels: c) { $0 }
+        let (q, scales) = QuantizationMath.quantizeWeights(scale, channels: c, bits: options.weightBits) { $0 }
         let w = constant(node.name + ".scale", .int8, [1, 1, 1, c], q.bytes, Quantization(channelScales: scales, axis: 3))
         let requant = try requantization(node, input: x, output: y, weightScales: scales, bias: shift)
         let (lo, hi) = QuantizationMath.clampBounds(activation, output: quant[y]!)

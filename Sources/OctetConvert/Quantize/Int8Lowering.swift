@@ -8,12 +8,14 @@ public struct LoweringOptions: Sendable {
     /// Accept raw uint8 pixels: model input = (u8/255 − mean)/std folded into the input
     /// quantization (single mean/std; the input tensor becomes uint8).
     public var uint8Input: (mean: Float, std: Float)? = nil
+    /// Conv / depthwise / fully-connected weights in [−127, 127] (`.eight`) or [−63, 63] (`.seven`).
+    public var weightBits: WeightBits = .eight
     public init() {}
 }
 
 /// Turns the optimised float graph plus calibrated ranges into an int8 `ModelDescription`
 /// following DESIGN.md §2: per-channel symmetric weights, asymmetric per-tensor activations,
-/// int32 bias, Q31 multipliers + shifts, fused activations as clamps, shared quantization
+/// int32 bias, binary32 requantization scales, fused activations as clamps, shared quantization
 /// across Concat and data-movement ops, 256-entry tables for int8→int8 unaries, float
 /// fallbacks (between Dequantize and Quantize) for ops without an int8 kernel.
 struct Int8Lowering {

@@ -3,14 +3,17 @@ import OctetRuntime
 
 /// The converter side of the quantization spec (DESIGN.md §2): weights, bias, tables, clamps.
 public enum QuantizationMath {
-    /// Symmetric per-channel int8 weights: `s[c] = max|w[c]|/127`, `q = round(w/s)` in [−127, 127].
-    /// `channelOf(i)` gives the channel of flat element i. An all-zero channel gets scale 1.
-    public static func quantizeWeights(_ w: [Float], channels: Int, channelOf: (Int) -> Int) -> (q: [Int8], scales: [Float]) {
+    /// Symmetric per-channel int8 weights: `s[c] = max|w[c]|/qmax`, `q = round(w/s)` in
+    /// [−qmax, qmax] with qmax = 127 (8 bits) or 63 (7 bits). `channelOf(i)` gives the channel of
+    /// flat element i. An all-zero channel gets scale 1.
+    public static func quantizeWeights(_ w: [Float], channels: Int, bits: WeightBits = .eight,
+                                       channelOf: (Int) -> Int) -> (q: [Int8], scales: [Float]) {
         var maxAbs = [Float](repeating: 0, count: channels)
         for i in w.indices { maxAbs[channelOf(i)] = max(maxAbs[channelOf(i)], abs(w[i])) }
-        let scales = maxAbs.map { $0 > 0 ? $0 / 127 : 1 }
+        let qmax = Float(bits.qmax)
+        let scales = maxAbs.map { $0 > 0 ? $0 / qmax : 1 }
         let q = w.indices.map { i -> Int8 in
-            Int8(max(-127, min(127, (w[i] / scales[channelOf(i)]).rounded())))
+            Int8(max(-qmax, min(qmax, (w[i] / scales[channelOf(i)]).rounded())))
         }
         return (q, scales)
     }

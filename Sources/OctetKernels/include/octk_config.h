@@ -2,7 +2,9 @@
 // conv/depthwise/pool/binary), a table of rows, each naming the kernel path it belongs to and
 // the CPU features it needs, fastest first. A family's config for a path is the first row of
 // that path whose features this CPU has — so a path can hold variants (the VBMI quantize before the
-// plain AVX-512 one) — else the family's reference row (path NULL), if it has one. CPU features
+// plain AVX-512 one) — else the family's reference row (path NULL), if it has one. Conv rows
+// also name the weight range they are exact for; an op gets the first row covering its weights
+// (octk_qs8_conv.h). CPU features
 // are read once, here; no kernel queries them. Dispatch, tests and benchmarks read the tables.
 #ifndef OCTK_CONFIG_H
 #define OCTK_CONFIG_H

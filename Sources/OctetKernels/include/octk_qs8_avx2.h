@@ -2,7 +2,9 @@
 // depthwise conv, add, f32 quantization and pools, each bit-exact with its reference twin (the
 // contracts of their family headers). The data path is sign-extended int16 × int16 → int32
 // (vpmaddwd), which cannot saturate, so the packed biases fold only the input zero point:
-// bias' = bias − z_in·Σ w. Each function needs AVX2 (OCTK_CPU_X86_AVX2); x86-64 only.
+// bias' = bias − z_in·Σ w. The conv of ops whose weights are all in [−63, 63] (7-bit models)
+// multiplies unsigned activations by int8 weights instead (vpmaddubsw, 16c4u8 like AVX-VNNI).
+// Each function needs AVX2 (OCTK_CPU_X86_AVX2); x86-64 only.
 #ifndef OCTK_QS8_AVX2_H
 #define OCTK_QS8_AVX2_H
 #include "octk_qs8_add.h"
@@ -27,6 +29,14 @@ extern "C" {
 /// last input channel.
 void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                     size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+
+/// 4 pixels × 16 channels per tile for weights in [−63, 63] only (7-bit): vpmaddubsw on x ^ 0x80
+/// (int16 pair sums, exact as 2·255·63 < 2^15) then vpmaddwd with ones, the 16c4u8 layout of
+/// the AVX-VNNI kernel and its bytes. A weight outside [−63, 63] may saturate: the config row's
+/// max_weight (63) keeps such ops on octk_qs8_igemm_2x16c4__avx2. Reads at most 3 bytes past a
+/// pixel's last input channel.
+void octk_qs8_igemm_4x16c4__avx2_madd7(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 /// 2 pixels × 16 channels per tile, vpmaddwd ymm. Reads at most 3 bytes past a pixel's last
 /// input channel.

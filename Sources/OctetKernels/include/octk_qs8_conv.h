@@ -87,6 +87,11 @@ typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed* p, const int8_t* c
 void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
+/// max_weight of a kernel exact for every int8 weight (−128 included), and of one exact only
+/// for 7-bit weights, |w| ≤ 63 (int16 pair sums of u8 × s8 products: 2·255·63 < 2^15).
+#define OCTK_QS8_WEIGHTS_ANY 128
+#define OCTK_QS8_WEIGHTS_7BIT 63
+
 /// A conv kernel and the layout it reads.
 typedef struct {
   octk_config_key key;
@@ -94,10 +99,16 @@ typedef struct {
   octk_qs8_igemm_fn igemm;
   int mr;            // output pixels per tile: the thread pool's split granule
   const octk_qs8_conv_layout* layout;
+  /// The kernel equals the reference only when every weight w of the op has |w| ≤ max_weight:
+  /// OCTK_QS8_WEIGHTS_ANY or OCTK_QS8_WEIGHTS_7BIT. Selection compares it with the op's largest
+  /// |w| measured from the weight bytes (octk_qs8_kernels_conv_for_weights).
+  int max_weight;
 } octk_qs8_conv_config;
 
-/// Every conv kernel, fastest first per path. No reference row: a path without one (the
-/// "reference" path) runs octk_qs8_conv_nhwc__reference, unpacked.
+/// Every conv kernel, fastest first per path. Each path has one row with max_weight
+/// OCTK_QS8_WEIGHTS_ANY (octk_qs8_kernels.conv); rows for narrower weights come before it. No
+/// reference row: a path without one (the "reference" path) runs octk_qs8_conv_nhwc__reference,
+/// unpacked.
 extern const octk_qs8_conv_config octk_qs8_conv_configs[];
 extern const size_t octk_qs8_conv_config_count;
 

@@ -15,7 +15,7 @@ extern "C" {
 
 typedef struct {
   const char* path;                          // "avx512vnni", …, "scalar", "reference"
-  const octk_qs8_conv_config* conv;          // NULL: the reference conv / FC, unpacked
+  const octk_qs8_conv_config* conv;          // for any int8 weights; NULL: the reference conv / FC, unpacked
   const octk_qs8_dwconv_config* dwconv;      // NULL: the reference depthwise, unpacked
   const octk_qs8_add_config* add;            // never NULL
   const octk_qs8_pooling_config* pooling;    // never NULL
@@ -37,6 +37,12 @@ const octk_kernel_path* octk_qs8_path(int i);
 /// Fills *out for `path` (NULL, "" or "auto": the first automatic path this CPU runs).
 /// Returns OCTK_SELECT_OK, or OCTK_SELECT_UNKNOWN / OCTK_SELECT_UNSUPPORTED (the CPU lacks its features).
 int octk_qs8_kernels_select(const char* path, octk_qs8_kernels* out);
+
+/// The conv kernel of k's path for an op whose weights all have |w| ≤ max_abs_weight (0…128,
+/// measured from the op's weight bytes): the path's first row this CPU runs whose max_weight
+/// covers it (a 7-bit kernel before the general one), else k->conv. NULL when k->conv is (the
+/// reference path).
+const octk_qs8_conv_config* octk_qs8_kernels_conv_for_weights(const octk_qs8_kernels* k, int max_abs_weight);
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,8 @@ public final class Interpreter {
     public let kernels: KernelSelection
     /// Threads each packed-kernel op is split over (the caller included).
     public let threads: Int
+    /// The packed conv kernel each op runs, by op index (ops without one are absent).
+    var convKernels: [Int: String] = [:]
     /// Workers of the packed kernels (nil with one thread).
     var pool: OpaquePointer? = nil
     /// Packed weights and indirection buffers made once in `init`, freed in `deinit`.
@@ -102,6 +104,17 @@ public final class Interpreter {
             var i = ops.lowerBound
             while i < ops.upperBound { s[i](); i += 1 }
         }
+    }
+
+    /// The packed conv kernel op `index` runs ("octk_qs8_igemm_4x16c4__avx2_madd7", …), nil when
+    /// it runs none (not a conv-family op, or the reference kernel).
+    public func convKernel(ofOp index: Int) -> String? { convKernels[index] }
+
+    /// The packed conv kernels the ops run, each once, in op order ([] on the reference path).
+    public var convKernelNames: [String] {
+        var names: [String] = []
+        for k in convKernels.keys.sorted() where !names.contains(convKernels[k]!) { names.append(convKernels[k]!) }
+        return names
     }
 
     /// The activation arena (every arena tensor at its planned offset), for snapshots.

@@ -36,8 +36,15 @@ public enum KernelPath: Sendable, Equatable {
 /// chosen once for this CPU (Sources/OctetKernels/configs/).
 public struct KernelSelection: @unchecked Sendable, CustomStringConvertible {  // pointers to static config rows
     let kernels: octk_qs8_kernels
-    /// The packed conv kernel and its layout (nil: the reference conv, unpacked).
+    /// The packed conv kernel for any int8 weights and its layout (nil: the reference conv, unpacked).
     var conv: octk_qs8_conv_config? { kernels.conv?.pointee }
+
+    /// The packed conv kernel for an op whose weights' largest |w| is `weightMagnitude` (as the
+    /// verifier measured it): the path's first row exact for such weights — a 7-bit kernel only
+    /// when every weight is in [−63, 63] — else `conv`. nil on the reference path.
+    func conv(weightMagnitude: Int) -> octk_qs8_conv_config? {
+        withUnsafePointer(to: kernels) { octk_qs8_kernels_conv_for_weights($0, Int32(clamping: weightMagnitude))?.pointee }
+    }
     /// The packed depthwise kernel (nil: the reference depthwise, unpacked).
     var dwconv: octk_qs8_dwconv_config? { kernels.dwconv?.pointee }
     var add: octk_qs8_add_config { kernels.add.pointee }

@@ -8,6 +8,8 @@ public final class OctetModel: @unchecked Sendable {
     /// Tensors, ops, plan and metadata (constant `data` is not copied: see `constantBytes`).
     public let description: ModelDescription
     let parsed: ParsedModel
+    /// Per op, the largest |w| of its int8 conv weights as the verifier measured it (nil: none).
+    private let weightMagnitudes: [Int?]
     private let storage: Storage
 
     private enum Storage {
@@ -20,7 +22,7 @@ public final class OctetModel: @unchecked Sendable {
         let file = try MappedFile(path: path)
         storage = .mapped(file)
         parsed = try OctetParser.parse(file.bytes)
-        try Verifier.verify(parsed, file: file.bytes)
+        weightMagnitudes = try Verifier.verify(parsed, file: file.bytes)
         description = parsed.description
     }
 
@@ -32,7 +34,7 @@ public final class OctetModel: @unchecked Sendable {
         let view = UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count])
         do {
             parsed = try OctetParser.parse(view)
-            try Verifier.verify(parsed, file: view)
+            weightMagnitudes = try Verifier.verify(parsed, file: view)
         } catch {
             buffer.deallocate()
             throw error
@@ -51,6 +53,11 @@ public final class OctetModel: @unchecked Sendable {
         }
     }
 
+    /// The largest |w| (0…128) of op `index`'s int8 conv weights, measured from the file's bytes
+    /// by the verifier (nil: the op has no such weights). A kernel exact only for narrower
+    /// weights (7-bit: |w| ≤ 63) runs the op only when this is within its bound.
+    public func weightMagnitude(ofOp index: Int) -> Int? { weightMagnitudes[index] }
+
     /// The bytes of constant tensor `index` inside the file (nil for arena tensors).
     public func constantBytes(_ index: Int) -> UnsafeRawBufferPointer? {
         parsed.constantRanges[index].map { UnsafeRawBufferPointer(rebasing: fileBytes[$0]) }
@@ -59,7 +66,8 @@ public final class OctetModel: @unchecked Sendable {
     /// Writable bytes of constant `index` of a model held in memory (nil for a mapped file or an
     /// arena tensor). For the converter's bias correction, which edits a bias here and then
     /// re-prepares the op (`Interpreter.reprepare(op:)`); the edit must keep every check the
-    /// verifier made (a bias has none beyond its shape).
+    /// verifier made (a bias has none beyond its shape; weights must keep their measured
+    /// `weightMagnitude(ofOp:)`, which picks the kernel).
     @_spi(Converter) public func mutableConstantBytes(_ index: Int) -> UnsafeMutableRawBufferPointer? {
         guard case let .owned(buffer) = storage, let r = parsed.constantRanges[index] else { return nil }
         return UnsafeMutableRawBufferPointer(rebasing: buffer[r])

@@ -82,4 +82,10 @@ extension OpCode {
         var v = InPlaceVisitor()
         return visit(&v)
     }
+
+    /// The input holding the op's int8 conv weights (conv family), nil for other ops.
+    var weightsInput: Int? {
+        var v = WeightsInputVisitor()
+        return visit(&v)
+    }
 }

@@ -23,6 +23,7 @@ public struct Conv2DParams: DecodableOpParams {
 /// → y i8 [N,OH,OW,O]. Packed indirect GEMM where the path has one, else the reference kernel.
 enum Conv2D: OpKind {
     static let name = "Conv2D"
+    static let weightsInput: Int? = 1
 
     static func check(_ p: Conv2DParams, _ s: OpSite) throws(OctetError) {
         let (xs, ws) = try s.convolutionOperands()

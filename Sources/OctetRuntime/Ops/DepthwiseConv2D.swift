@@ -25,6 +25,7 @@ public struct DepthwiseConv2DParams: DecodableOpParams {
 /// with one input and m output channels per group (same sums, same bytes); else the reference.
 enum DepthwiseConv2D: OpKind {
     static let name = "DepthwiseConv2D"
+    static let weightsInput: Int? = 1
 
     static func check(_ p: DepthwiseConv2DParams, _ s: OpSite) throws(OctetError) {
         let (xs, ws) = try s.convolutionOperands()

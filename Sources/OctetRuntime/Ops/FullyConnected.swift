@@ -19,6 +19,7 @@ public struct FullyConnectedParams: DecodableOpParams {
 /// On packed paths a 1×1 conv over M rows of K channels.
 enum FullyConnected: OpKind {
     static let name = "FullyConnected"
+    static let weightsInput: Int? = 1
 
     static func check(_ p: FullyConnectedParams, _ s: OpSite) throws(OctetError) {
         try s.operands(inputs: 4...4, outputs: 1)

@@ -18,7 +18,10 @@ struct IndirectGEMM {
     let rows: RowMergedInput?
 
     func prepare(_ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
-        let config = r.kernels.conv!, kernel = config.igemm!
+        // The kernel follows from the weight bytes the verifier measured (never from metadata).
+        let config = r.model.weightMagnitude(ofOp: s.index).flatMap { r.kernels.conv(weightMagnitude: $0) } ?? r.kernels.conv!
+        let kernel = config.igemm!
+        r.convKernels[s.index] = String(cString: config.name)
         let xt = s.op.inputs[0], yt = s.op.outputs[0]
         let xs = r.tensors[xt].shape, ys = r.tensors[yt].shape
         // Same weights, seen as a kH × 1 kernel over kW·C channels: [O][kH][kW][C] is already

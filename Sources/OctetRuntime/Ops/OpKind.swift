@@ -8,6 +8,10 @@ protocol OpKind {
     static var name: String { get }
     /// Whether the output may be placed on an input that dies at this op (elementwise ops).
     static var inPlaceCapable: Bool { get }
+    /// The input holding the int8 weights a conv kernel multiplies (conv family: 1), nil for
+    /// other ops. The verifier measures their largest |w|, which picks the kernel (a 7-bit
+    /// kernel only for weights in [−63, 63]).
+    static var weightsInput: Int? { get }
     /// Operand counts, types, shapes and parameter ranges; throws naming the op and operand.
     static func check(_ p: Params, _ s: OpSite) throws(OctetError)
     /// Work of one invoke (0 for ops that only move or map data).
@@ -18,6 +22,7 @@ protocol OpKind {
 
 extension OpKind {
     static var inPlaceCapable: Bool { false }
+    static var weightsInput: Int? { nil }
     static func cost(_ p: Params, _ s: OpSite) -> OpCost { OpCost() }
 }
 
@@ -135,6 +140,11 @@ struct NameVisitor: OpVisitor {
 struct InPlaceVisitor: OpVisitor {
     typealias Failure = Never
     func visit<K: OpKind>(_: K.Type) -> Bool { K.inPlaceCapable }
+}
+
+struct WeightsInputVisitor: OpVisitor {
+    typealias Failure = Never
+    func visit<K: OpKind>(_: K.Type) -> Int? { K.weightsInput }
 }
 
 extension OpDescription {

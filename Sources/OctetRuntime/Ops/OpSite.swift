@@ -81,6 +81,21 @@ struct OpSite {
     }
 }
 
+extension OpSite {
+    /// The largest |w| of int8 constant `t` (0…128), read from the file's bytes: the verifier's
+    /// measurement a conv kernel's weight bound is compared with (octk_qs8_conv_config.max_weight).
+    func weightMagnitude(_ t: Int) throws(OctetError) -> Int {
+        guard let b = constant?(t), b.count == tensor(t).byteCount else { throw fail("weights '\(tensor(t).name)' are missing") }
+        var lo: Int8 = 0, hi: Int8 = 0
+        for byte in b {
+            let v = Int8(bitPattern: byte)
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        return Swift.max(Int(hi), -Int(lo))
+    }
+}
+
 extension UInt32 {
     init(littleEndianBytes b: UnsafeRawBufferPointer, at offset: Int) {
         self = UInt32(b[offset]) | UInt32(b[offset + 1]) << 8 | UInt32(b[offset + 2]) << 16 | UInt32(b[offset + 3]) << 24

@@ -4,21 +4,31 @@
 /// simultaneously live tensors sharing bytes unless the op allows it (in-place, aliasing).
 /// A tensor's bytes include the `OctetFormat.tensorReadSlack` bytes after it, which kernels may
 /// read while another thread writes the op's output.
+///
+/// It also measures what kernel choice may rely on: the largest |w| of every conv-family op's
+/// weights, from the bytes themselves (a kernel exact only for 7-bit weights runs an op only
+/// when this is ≤ 63; metadata such as `quantization.weight_bits` is never trusted for that).
 public enum Verifier {
-    public static func verify(_ parsed: ParsedModel, file: UnsafeRawBufferPointer) throws {
+    /// Returns, per op, the largest |w| (0…128) of its int8 conv weights (nil: the op has none).
+    @discardableResult
+    public static func verify(_ parsed: ParsedModel, file: UnsafeRawBufferPointer) throws -> [Int?] {
         let m = parsed.description
         try checkTensors(parsed)
         try checkGraphInterface(m)
         let producers = try checkDataflow(m)
         let ranges = parsed.constantRanges
+        var weightMagnitudes = [Int?](repeating: nil, count: m.ops.count)
         for (index, op) in m.ops.enumerated() {
             let site = OpSite(op: op, index: index, model: m) { t in
                 ranges[t].map { UnsafeRawBufferPointer(rebasing: file[$0]) }
             }
             var check = CheckVisitor(site: site)
             try op.code.visit(&check)
+            // After the op's check: the input exists and is an int8 constant.
+            if let w = op.code.weightsInput { weightMagnitudes[index] = try site.weightMagnitude(op.inputs[w]) }
         }
         try checkPlan(m, producers: producers)
+        return weightMagnitudes
     }
 
     static func checkTensors(_ parsed: ParsedModel) throws {

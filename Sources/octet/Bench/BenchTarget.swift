@@ -69,10 +69,14 @@ final class Int8BenchTarget: BenchTarget {
     var arenaBytes: Int { interpreter.arenaBytes }
     var arenaLowerBound: Int? { octet.description.arenaLowerBound }
     var packedWeightBytes: Int { interpreter.packedWeightBytes }
-    var kernels: (path: String, conv: String)? { (interpreter.kernels.path, interpreter.kernels.description) }
+    var kernels: (path: String, conv: String)? { (interpreter.kernels.path, convKernels) }
+    /// The conv kernels the ops run (a 7-bit kernel for ops whose weights allow it).
+    private var convKernels: String {
+        interpreter.convKernelNames.isEmpty ? interpreter.kernels.description : interpreter.convKernelNames.joined(separator: " + ")
+    }
     var notes: [String] {
         [String(format: "load = mmap + verify %.2f ms + interpreter preparation (weight packing) %.2f ms", verifyMilliseconds, loadMilliseconds - verifyMilliseconds),
-         "kernels: \(interpreter.kernels) (path \(interpreter.kernels.path)); indirection buffers \(interpreter.indirectionBytes) B"]
+         "kernels: \(convKernels) (path \(interpreter.kernels.path)); indirection buffers \(interpreter.indirectionBytes) B"]
     }
 
     /// A new interpreter with `count` threads (its pool's workers start here, untimed).
