@@ -89,6 +89,7 @@ struct ConvertCommand: ParsableCommand {
         options.biasCorrection = ConversionOptions.Switch(rawValue: biasCorrection) ?? .auto
         options.equalization = ConversionOptions.Switch(rawValue: equalization) ?? .auto
         options.threads = threads.count
+        FloatExecutor.setBLASThreads(threads.count)
         options.mean = mean?.values ?? [0]
         options.std = std?.values ?? [1]
         if let labels { options.labels = try Labels.read(path: labels) }

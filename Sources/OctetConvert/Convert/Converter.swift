@@ -17,8 +17,9 @@ public struct ConversionOptions: Sendable {
     /// Cross-layer equalization of Conv → Conv pairs: `.auto` keeps it only where the int8
     /// output on the last 64 calibration samples gets closer to the original float model.
     public var equalization: Switch = .auto
-    /// Threads the float runs and int8 runs of calibration, bias correction and the equalization
-    /// trial use (results are identical for any count).
+    /// Threads the calibration statistics and the int8 runs of bias correction and the
+    /// equalization trial use (results are identical for any count). The float runs use
+    /// `FloatExecutor.setBLASThreads` (process-wide; `octet convert` sets both).
     public var threads = 1
     public enum Switch: String, Sendable { case off, on, auto }
     public init() {}
@@ -48,7 +49,6 @@ public enum Converter {
     public static func convert(source: Data, directory: URL?, name onnxPath: String, calibration: Tensor,
                                options: ConversionOptions) throws -> ConversionResult {
         let start = Date()
-        FloatExecutor.setBLASThreads(options.threads)
         // The source hash runs beside the (single-threaded) import and graph passes.
         let hashing = DispatchGroup()
         nonisolated(unsafe) var sourceHash = ""
