@@ -171,6 +171,14 @@ float* tk_alloc_f32(tk_ctx* t, size_t n) {
   return data;
 }
 
+int8_t* tk_s8_conv_input(const int8_t* x, size_t bytes, int32_t input_offset) {
+  int8_t* copy = calloc(bytes + TK_READ_SLACK, 1);
+  if (!copy) abort();
+  if (input_offset) octk_s8_flip_sign(bytes, x, copy);
+  else memcpy(copy, x, bytes);
+  return copy;
+}
+
 void* tk_alloc(tk_ctx* t, size_t bytes) {
   void* p = calloc(1, bytes ? bytes : 1);
   if (!p) fatal_oom();

@@ -77,6 +77,12 @@ float* tk_alloc_f32(tk_ctx* t, size_t n);
 void tk_poison(const void* p, size_t n);
 void tk_unpoison(const void* p, size_t n);
 
+/// A malloc'd copy of the int8 tensor x (`bytes` long) as a conv kernel with input offset
+/// `input_offset` reads it: x itself for 0, flipped to offset binary (x ^ 0x80) for 128 (the
+/// runtime flips a packed conv's input the same way, once per op). TK_READ_SLACK zero bytes
+/// follow; the caller frees it.
+int8_t* tk_s8_conv_input(const int8_t* x, size_t bytes, int32_t input_offset);
+
 /// Plain zeroed buffer freed by tk_end (reference results and scratch).
 void* tk_alloc(tk_ctx* t, size_t bytes);
 /// Plain zeroed doubles freed by tk_end.

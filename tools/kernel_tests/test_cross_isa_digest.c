@@ -69,10 +69,12 @@ static void conv(digest_run* r, const int8_t* x, int channels, const int8_t* w, 
   octk_qs8_conv_pack(layout, &view, q, 1, taps, channels, oc, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * pixels * taps);
-  octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
+  int8_t* input = tk_s8_conv_input(x, (size_t)win->in_h * win->in_w * channels, layout->input_offset);
+  octk_qs8_conv_indirection(input, channels, win, packed.zero, ind);
   octk_qs8_igemm_job job = {r->e->conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
   if (r->pool) octk_pool_run(r->pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)r->e->conv->mr);
   else octk_qs8_igemm_job_run(&job, 0, pixels);
+  free(input);
   free(ind);
   free(storage);
 }

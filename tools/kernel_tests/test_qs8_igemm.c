@@ -66,7 +66,8 @@ static void igemm_via_packed(const int8_t* x, int channels, const octk_qs8_weigh
   octk_qs8_conv_pack(g_conv->layout, w, q, groups, taps, cg, og, storage, &packed);
   const size_t pixels = (size_t)win->out_h * win->out_w;
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
-  octk_qs8_conv_indirection(x, channels, win, packed.zero, ind);
+  int8_t* input = tk_s8_conv_input(x, (size_t)win->in_h * win->in_w * channels, g_conv->layout->input_offset);
+  octk_qs8_conv_indirection(input, channels, win, packed.zero, ind);
   if (g_pool) {
     octk_qs8_igemm_job job = {g_conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
     octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)g_conv->mr);
@@ -75,6 +76,7 @@ static void igemm_via_packed(const int8_t* x, int channels, const octk_qs8_weigh
     g_conv->igemm(&packed, ind, 0, split, q->output_zero_point, q->lo, q->hi, y);
     g_conv->igemm(&packed, ind, split, pixels, q->output_zero_point, q->lo, q->hi, y);
   }
+  free(input);
   free(ind);
   free(storage);
 }

@@ -1,4 +1,5 @@
-// int8 data movement (reference/s8_data_movement.c): strided copy and nearest resize, bit-exact.
+// int8 data movement (reference/s8_data_movement.c): strided copy, nearest resize, transpose and
+// the sign flip, bit-exact.
 //
 // Strided copy: the reference enumerates the index space with a flat counter and decodes each
 // multi-index by div/mod. Views are random: permuted axis order, row gaps, reversed axes
@@ -186,7 +187,36 @@ static void one_transpose(tk_ctx* t) {
   tk_s8_end(t, ok);
 }
 
+// Sign flip to offset binary against y = x + 128 formed in int arithmetic (so an xor typo such
+// as ^ 0x7f or a missed tail fails): lengths around the 8-byte word loop, out of place, in
+// place, and as the pool's job on two ranges; bytes after the count stay untouched.
+static void one_flip(tk_ctx* t, size_t n) {
+  tk_rng* r = tk_rand(t);
+  tk_describe(t, "flip_sign n=%zu", n);
+  int8_t* x = tk_s8_alloc(t, n + 8);
+  int8_t* y = tk_s8_alloc(t, n + 8);
+  int8_t* want = tk_s8_alloc(t, n + 8);
+  tk_s8_fill(r, x, n + 8, -128, 127);
+  tk_s8_fill(r, y, n + 8, -128, 127);
+  memcpy(want + n, y + n, 8);
+  for (size_t i = 0; i < n; ++i) want[i] = (int8_t)(uint8_t)((int)x[i] + 128);
+  octk_s8_flip_sign(n, x, y);
+  int ok = tk_s8_compare(t, "y", y, want, n + 8, tk_layout_flat(n + 8));
+  memcpy(want + n, x + n, 8);
+  const size_t split = (size_t)tk_rng_int(r, 0, (int)n);
+  octk_s8_flip_job job = {x, x};
+  octk_s8_flip_job_run(&job, split, n);
+  octk_s8_flip_job_run(&job, 0, split);
+  ok = ok && tk_s8_compare(t, "x (in place, split)", x, want, n + 8, tk_layout_flat(n + 8));
+  tk_s8_end(t, ok);
+}
+
 // ---- reference cases -------------------------------------------------------------------
+
+static void case_flip(tk_ctx* t) {
+  for (size_t n = 0; n <= 40; ++n) one_flip(t, n);
+  for (int i = 0; i < 20; ++i) one_flip(t, (size_t)tk_rng_int(tk_rand(t), 41, 5000));
+}
 
 static void case_transpose(tk_ctx* t) {
   for (int i = 0; i < 200; ++i) one_transpose(t);
@@ -199,5 +229,6 @@ static const tk_case kS8MoveCases[] = {
     {"s8.strided_copy", case_copy, 0},
     {"s8.resize_nearest", case_resize, 0},
     {"s8.transpose_2d", case_transpose, 0},
+    {"s8.flip_sign", case_flip, 0},
 };
 TK_REGISTER(kS8MoveCases)

@@ -63,6 +63,12 @@ typedef struct {
   int8_t* y;
 } octk_s8_transpose_job;
 
+/// octk_s8_flip_sign of `count` bytes, split by bytes (x == y: in place).
+typedef struct {
+  const int8_t* x;
+  int8_t* y;
+} octk_s8_flip_job;
+
 /// octk_task_fn adapters: run the job's kernel on [begin, end).
 void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
@@ -70,6 +76,7 @@ void octk_qs8_add_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_quantize_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_quantize_nchw3_job_run(void* job, size_t begin, size_t end);
 void octk_s8_transpose_job_run(void* job, size_t begin, size_t end);
+void octk_s8_flip_job_run(void* job, size_t begin, size_t end);
 
 #ifdef __cplusplus
 }

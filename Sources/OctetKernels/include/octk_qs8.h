@@ -124,6 +124,10 @@ void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t
 /// Columns [begin, end) of one such transpose: y[c][r] = x[r][c] for begin ≤ c < end.
 void octk_s8_transpose_columns(size_t rows, size_t cols, const int8_t* x, int8_t* y, size_t begin, size_t end);
 
+/// y[i] = x[i] ^ 0x80 for i < count: int8 ↔ offset-binary uint8 (x + 128), its own inverse;
+/// y may equal x (in place). The conv kernels with input_offset 128 read inputs flipped so.
+void octk_s8_flip_sign(size_t count, const int8_t* x, int8_t* y);
+
 /// Strided copy of int8 elements (transpose, slice, concat, pad interior), like octk_f32_strided_copy.
 void octk_s8_strided_copy(int rank, const ptrdiff_t* shape, const int8_t* src, const ptrdiff_t* src_strides,
                           int8_t* dst, const ptrdiff_t* dst_strides);

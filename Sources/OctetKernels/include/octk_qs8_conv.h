@@ -5,9 +5,12 @@
 // the spec's int32 accumulation guarantee holds (Σ (x − z_in)·w + bias fits int32).
 //
 // Data path: acc[o] = Σ_k (x[k] + offset)·w[o][k] + bias'[o] with bias' = bias − (offset + z_in)·Σ_k w[o][k],
-// where offset is what the kernel adds to every input byte (128 for x86 VNNI, which multiplies
-// x ^ 0x80 = x + 128 as an unsigned byte by signed weights; 0 for signed × signed products), so
-// acc = Σ_k (x[k] − z_in)·w[o][k] + bias; a padding tap reads a row of z_in bytes (x − z_in = 0).
+// so acc = Σ_k (x[k] − z_in)·w[o][k] + bias. offset is the layout's input_offset: 0 for signed ×
+// signed products; 128 for the x86 kernels that multiply unsigned input bytes by signed weights
+// (vpdpbusd, vpmaddubsw): they read offset-binary inputs u = x ^ 0x80 = x + 128, which the
+// caller makes once per op (octk_s8_flip_sign, in place or into a copy) instead of every kernel
+// flipping each byte it broadcasts. A padding tap reads a row of z_in + offset bytes (the packed
+// zero row), so x − z_in = 0 there.
 // Output: octk_requantize(acc, scale[o], z_out, lo, hi) (binary32, octk_qs8.h).
 #ifndef OCTK_QS8_CONV_H
 #define OCTK_QS8_CONV_H
@@ -42,7 +45,7 @@ typedef struct octk_qs8_conv_layout {
   const char* name;      // "32c4", "16c4s16", …
   int nr, kr;
   int weight_bytes;      // 1: int8 weights; 2: sign-extended int16 weights
-  int32_t input_offset;  // added to every input byte by the kernel (128 or 0), folded into the bias
+  int32_t input_offset;  // 0: the kernel reads x; 128: it reads u = x ^ 0x80 (x + 128), flipped by the caller; folded into the bias
   size_t header_bytes;   // bytes before the weights (a flags word for the ARM kernels)
   /// Element index of (channel n < nr, input channel k < kpad) inside one tap of one block.
   size_t (*offset)(const struct octk_qs8_conv_layout* l, int n, int k, int kpad);
@@ -51,12 +54,12 @@ typedef struct octk_qs8_conv_layout {
   int32_t pair_overflow_flag;
 } octk_qs8_conv_layout;
 
-/// 32c4: [taps][cg4 / 4][32][4] per block (x86 VNNI and its scalar twin; input offset 128).
+/// 32c4: [taps][cg4 / 4][32][4] per block (x86 VNNI and its scalar twin; input offset 128: flipped inputs).
 #define OCTK_QS8_32C4_NR 32
 #define OCTK_QS8_32C4_KR 4
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_32c4;
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4s16;  // x86 AVX2 (int16, vpmaddwd order)
-extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4u8;   // x86 AVX-VNNI (ymm vpdpbusd; input offset 128)
+extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4u8;   // x86 AVX-VNNI, AVX2 7-bit (input offset 128: flipped inputs)
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c4;     // ARM SDOT
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_16c8;     // ARM SMMLA
 extern const octk_qs8_conv_layout octk_qs8_conv_layout_8c16;     // ARM SMULL/SMLAL
@@ -77,7 +80,8 @@ void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window*
                                const int8_t** ind);
 
 /// Output pixels [pixel_begin, pixel_end) of an indirect conv: y[p][g·og + o] for every group g
-/// and o < og, row stride out_channels = groups·og. Reads groups of input channels, so up to 3
+/// and o < og, row stride out_channels = groups·og. `ind` points at inputs as the layout's
+/// input_offset says (flipped to offset binary for 128). Reads groups of input channels, so up to 3
 /// bytes past a pixel's last group may be read (never used): the 16 bytes after the input
 /// tensor must be readable and written by no thread during the call (the arena plan's read slack).
 typedef void (*octk_qs8_igemm_fn)(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,

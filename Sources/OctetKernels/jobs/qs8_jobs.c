@@ -30,3 +30,8 @@ void octk_s8_transpose_job_run(void* job, size_t begin, size_t end) {
   const octk_s8_transpose_job* j = job;
   octk_s8_transpose_columns(j->rows, j->cols, j->x, j->y, begin, end);
 }
+
+void octk_s8_flip_job_run(void* job, size_t begin, size_t end) {
+  const octk_s8_flip_job* j = job;
+  octk_s8_flip_sign(end - begin, j->x + begin, j->y + begin);
+}

@@ -69,7 +69,8 @@ void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w
     }
   }
   if (l->pair_overflow_flag && has_overflowing_pair(w, groups * og, taps, cg)) memcpy(base, &l->pair_overflow_flag, sizeof(int32_t));
-  memset(zero, (int)(int8_t)q->input_zero_point, (size_t)groups * cg + 64);
+  // The padding row holds z_in as the kernel reads its inputs: z_in + input_offset (mod 256).
+  memset(zero, (int)(uint8_t)(q->input_zero_point + l->input_offset), (size_t)groups * cg + 64);
   out->groups = groups;
   out->taps = taps;
   out->cg = cg;

@@ -1,5 +1,7 @@
-// int8 data movement: strided copy (transpose, slice, concat, pad interior) and nearest resize.
-// Pure copies: values are moved bit for bit, no arithmetic.
+// int8 data movement: strided copy (transpose, slice, concat, pad interior), nearest resize and
+// the sign flip to offset binary. Copies move values bit for bit; the flip only toggles bit 7.
+#include <string.h>
+
 #include "octk_qs8.h"
 
 // Columns [begin, end) of x [rows][cols] → rows [begin, end) of y [cols][rows], in 64 × 64 tiles.
@@ -16,6 +18,19 @@ void octk_s8_transpose_columns(size_t rows, size_t cols, const int8_t* x, int8_t
 
 void octk_s8_transpose_2d(size_t batches, size_t rows, size_t cols, const int8_t* x, int8_t* y) {
   for (size_t n = 0; n < batches; ++n) octk_s8_transpose_columns(rows, cols, x + n * rows * cols, y + n * rows * cols, 0, cols);
+}
+
+// 8-byte words (vectorised by the compiler), then bytes; x == y is fine (each byte is
+// read before it is written).
+void octk_s8_flip_sign(size_t count, const int8_t* x, int8_t* y) {
+  size_t i = 0;
+  for (; i + 8 <= count; i += 8) {
+    uint64_t v;
+    memcpy(&v, x + i, 8);
+    v ^= UINT64_C(0x8080808080808080);
+    memcpy(y + i, &v, 8);
+  }
+  for (; i < count; ++i) y[i] = (int8_t)(x[i] ^ 0x80);
 }
 
 // dst[dst offset of i] = src[src offset of i] for every index i of the N-D space shape[rank]

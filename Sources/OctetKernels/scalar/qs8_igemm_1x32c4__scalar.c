@@ -1,5 +1,5 @@
 // Portable twin of the 32c4 indirect-GEMM kernels: one pixel at a time, the packed weights
-// read exactly as the SIMD kernels read them, int32 sums wrapping as theirs do (formed in
+// and the flipped inputs (u = x ^ 0x80) read exactly as the SIMD kernels read them, int32 sums wrapping as theirs do (formed in
 // uint32: signed overflow would be undefined in C).
 #include "octk_qs8_conv.h"
 
@@ -18,7 +18,7 @@ void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* 
             for (int n = 0; n < OCTK_QS8_32C4_NR; ++n) {
               for (int k = 0; k < OCTK_QS8_32C4_KR; ++k) {
                 // Bytes past cg belong to another group or pixel (or the slack): their weight is 0.
-                const uint32_t xu = (uint8_t)(a[c + k] ^ 0x80);
+                const uint32_t xu = (uint8_t)a[c + k];  // flipped by the caller: x + 128
                 acc[n] += xu * (uint32_t)(int32_t)w[n * 4 + k];
               }
             }

@@ -4,9 +4,9 @@
 //
 // Precondition: every weight is in [−63, 63] (its config row's max_weight; the runtime picks
 // the row from the weight bytes the verifier measured, never from metadata). Per pixel and
-// step, one 4-byte broadcast of the inputs, flipped to unsigned (u = x ^ 0x80 = x + 128 in
-// [0, 255], folded into the packed bias as in the VNNI data path of octk_qs8_conv.h), feeds per
-// 8 channels:
+// step, one 4-byte broadcast of the inputs, which the caller flipped to unsigned (u = x ^ 0x80
+// = x + 128 in [0, 255], folded into the packed bias as in the data path of octk_qs8_conv.h),
+// feeds per 8 channels:
 //   vpmaddubsw: u8 × s8 products, adjacent pairs summed in int16 with saturation — exact here,
 //               |u·w + u'·w'| ≤ 2·255·63 = 32130 < 2^15;
 //   vpmaddwd with int16 ones: the two pair sums of each channel added into int32 (exact);
@@ -14,7 +14,7 @@
 // So each int32 lane gets exactly vpdpbusd's 4-product sum, and the kernel equals the VNNI one
 // bit for bit. (A weight of ±65 or more could saturate the int16 pair: such ops run the path's
 // other row.) 8 accumulators (started at the packed bias) + 2 weight vectors + the broadcast +
-// the sign mask + the ones + one product: 14 of 16 ymm. Sums wrap in int32 as the reference's
+// the ones + one product: 13 of 16 ymm. Sums wrap in int32 as the reference's
 // exact total fits (the spec's guarantee). Reads 4-byte input groups: at most 3 bytes past a
 // pixel's last channel (weight 0 there). The epilogue is the AVX2 path's binary32
 // requantization (qs8_requant_avx2.h) in natural lane order.
@@ -41,7 +41,7 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_4x16c4__avx2_madd7(const octk_qs8_conv_pack
                                                         int32_t lo, int32_t hi, int8_t* y) {
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
-  const __m256i flip = _mm256_set1_epi8((char)0x80), ones = _mm256_set1_epi16(1);
+  const __m256i ones = _mm256_set1_epi16(1);
   const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
   const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
   for (int g = 0; g < p->groups; ++g) {
@@ -68,16 +68,16 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_4x16c4__avx2_madd7(const octk_qs8_conv_pack
           for (int c = 0; c < cg4; c += 4) {
             const __m256i w0 = LOAD(w, 0), w1 = LOAD(w, 1);
             w += NR * 4;
-            const __m256i u0 = _mm256_xor_si256(broadcast4(a0 + c), flip);
+            const __m256i u0 = broadcast4(a0 + c);
             c00 = dot4(c00, u0, w0, ones);
             c01 = dot4(c01, u0, w1, ones);
-            const __m256i u1 = _mm256_xor_si256(broadcast4(a1 + c), flip);
+            const __m256i u1 = broadcast4(a1 + c);
             c10 = dot4(c10, u1, w0, ones);
             c11 = dot4(c11, u1, w1, ones);
-            const __m256i u2 = _mm256_xor_si256(broadcast4(a2 + c), flip);
+            const __m256i u2 = broadcast4(a2 + c);
             c20 = dot4(c20, u2, w0, ones);
             c21 = dot4(c21, u2, w1, ones);
-            const __m256i u3 = _mm256_xor_si256(broadcast4(a3 + c), flip);
+            const __m256i u3 = broadcast4(a3 + c);
             c30 = dot4(c30, u3, w0, ones);
             c31 = dot4(c31, u3, w1, ones);
           }

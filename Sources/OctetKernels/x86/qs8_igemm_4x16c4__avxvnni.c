@@ -2,10 +2,10 @@
 // VEX-encoded vpdpbusd on ymm of Intel client CPUs since Alder Lake, which have no AVX-512):
 // layout 16c4u8 (octk_qs8_conv_layout_16c4u8: per 4 input channels, 16 channels × 4 int8
 // weights = two 32-byte vectors, channels 0–7 and 8–15). Per pixel and step, one 4-byte
-// broadcast of the inputs, flipped to unsigned (x ^ 0x80 = x + 128, folded into the packed
-// bias as in the VNNI data path of octk_qs8_conv.h), feeds two vpdpbusd: u8 × s8 products summed
-// in groups of 4 straight into int32 (no int16 step: nothing saturates). 8 accumulators
-// (started at the packed bias) + 2 weight vectors + the broadcast + the sign mask: 12 of 16
+// broadcast of the inputs, which the caller flipped to unsigned (u = x ^ 0x80 = x + 128, folded
+// into the packed bias as in the data path of octk_qs8_conv.h), feeds two vpdpbusd: u8 × s8
+// products summed in groups of 4 straight into int32 (no int16 step: nothing saturates).
+// 8 accumulators (started at the packed bias) + 2 weight vectors + the broadcast: 11 of 16
 // ymm. Sums wrap in int32 as the reference's exact total fits (the spec's guarantee). Reads
 // 4-byte input groups: at most 3 bytes past a pixel's last channel (weight 0 there). The
 // epilogue is the AVX2 path's binary32 requantization (qs8_requant_avx2.h) in natural lane
@@ -29,7 +29,6 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
                                                          int32_t lo, int32_t hi, int8_t* y) {
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
-  const __m256i flip = _mm256_set1_epi8((char)0x80);
   const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
   const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
   for (int g = 0; g < p->groups; ++g) {
@@ -56,16 +55,16 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
           for (int c = 0; c < cg4; c += 4) {
             const __m256i w0 = LOAD(w, 0), w1 = LOAD(w, 1);
             w += NR * 4;
-            const __m256i x0 = _mm256_xor_si256(broadcast4(a0 + c), flip);
+            const __m256i x0 = broadcast4(a0 + c);
             c00 = _mm256_dpbusd_avx_epi32(c00, x0, w0);
             c01 = _mm256_dpbusd_avx_epi32(c01, x0, w1);
-            const __m256i x1 = _mm256_xor_si256(broadcast4(a1 + c), flip);
+            const __m256i x1 = broadcast4(a1 + c);
             c10 = _mm256_dpbusd_avx_epi32(c10, x1, w0);
             c11 = _mm256_dpbusd_avx_epi32(c11, x1, w1);
-            const __m256i x2 = _mm256_xor_si256(broadcast4(a2 + c), flip);
+            const __m256i x2 = broadcast4(a2 + c);
             c20 = _mm256_dpbusd_avx_epi32(c20, x2, w0);
             c21 = _mm256_dpbusd_avx_epi32(c21, x2, w1);
-            const __m256i x3 = _mm256_xor_si256(broadcast4(a3 + c), flip);
+            const __m256i x3 = broadcast4(a3 + c);
             c30 = _mm256_dpbusd_avx_epi32(c30, x3, w0);
             c31 = _mm256_dpbusd_avx_epi32(c31, x3, w1);
           }

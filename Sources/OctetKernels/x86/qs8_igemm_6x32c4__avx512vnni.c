@@ -1,6 +1,7 @@
 // Indirect-GEMM int8 conv, 6 output pixels × 32 output channels per tile: per 4 input
-// channels, two 64-byte weight loads and, per pixel, one 4-byte broadcast (sign bit flipped:
-// x ^ 0x80 is x + 128 as the unsigned operand) feeding two vpdpbusd. 12 zmm accumulators,
+// channels, two 64-byte weight loads and, per pixel, one 4-byte broadcast from memory of the
+// inputs the caller flipped (u = x ^ 0x80 = x + 128, the unsigned operand) feeding two
+// vpdpbusd: 12 vpdpbusd per 8 loads, nothing else on the vector ports. 12 zmm accumulators,
 // started at the packed bias (int32 sums wrap, so the order of the additions does not matter).
 #if defined(__x86_64__)
 #include <string.h>
@@ -15,7 +16,6 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
                                                           int32_t lo, int32_t hi, int8_t* y) {
   const size_t out_channels = (size_t)p->groups * p->og;
   const int taps = p->taps, cg4 = p->cg4;
-  const __m512i flip = _mm512_set1_epi8((char)0x80);
   // Output stage (qs8_requant_avx512.h): r = octk_requant_hi_avx512 (≤ hi − z_out), vpackssdw,
   // saturating + z_out in int16, vpacksswb, then the byte max with lo. The packs interleave the
   // two 16-channel halves by 128-bit lane; one dword permute restores channel order.
@@ -55,7 +55,7 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
   {                                                                              \
     int32_t x4;                                                                  \
     memcpy(&x4, a##r + c, 4);                                                    \
-    const __m512i xa = _mm512_xor_si512(_mm512_set1_epi32(x4), flip);            \
+    const __m512i xa = _mm512_set1_epi32(x4);            \
     c##r##0 = _mm512_dpbusd_epi32(c##r##0, xa, w0);                              \
     c##r##1 = _mm512_dpbusd_epi32(c##r##1, xa, w1);                              \
   }

@@ -39,6 +39,9 @@ struct IndirectGEMM {
 
         let x = UnsafePointer(r.int8(xt)), y = r.int8(yt)
         let pixels = window == nil ? xs[0] : ys[0] * ys[1] * ys[2]
+        // Kernels with input offset 128 read x ^ 0x80: the padded copy is written flipped,
+        // any other input is flipped in place around the op (InputFlip).
+        let offset = config.layout.pointee.input_offset
         let ind: UnsafeMutablePointer<UnsafePointer<Int8>?>
         var padInput: (() -> Void)? = nil
         if window == nil {
@@ -46,11 +49,11 @@ struct IndirectGEMM {
             for m in 0..<pixels { ind[m] = x + m * cg }
         } else if let rows {
             let padded = try r.allocateOwned(bytes: rows.bytes).assumingMemoryBound(to: Int8.self)
-            padded.initialize(repeating: Int8(truncatingIfNeeded: r.zeroPoint(xt)), count: rows.bytes)
+            padded.initialize(repeating: Int8(truncatingIfNeeded: r.zeroPoint(xt) + offset), count: rows.bytes)
             ind = try r.allocatePointers(pixels * taps, for: "the indirection buffer")
             var win = rows.window
             octk_qs8_conv_indirection(padded, Int32(xs[3]), &win, packed.pointee.zero, ind)
-            padInput = { rows.copyInterior(from: x, to: padded) }
+            padInput = { rows.copyInterior(from: x, to: padded, flipped: offset != 0) }
         } else {
             ind = try r.indirection(s, window: window!, taps: taps, zero: packed.pointee.zero)
         }
@@ -61,6 +64,19 @@ struct IndirectGEMM {
         if let padInput {
             return {
                 padInput()
+                octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
+            }
+        }
+        if let flip = try InputFlip(s, layout: config.layout, on: r) {
+            if flip.restores {
+                return {
+                    flip.run()
+                    octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
+                    flip.run()
+                }
+            }
+            return {
+                flip.run()
                 octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
             }
         }

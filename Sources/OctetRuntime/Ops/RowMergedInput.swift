@@ -31,12 +31,14 @@ struct RowMergedInput {
                              pad_top: 0, pad_left: 0, pad_bottom: 0, pad_right: 0, out_h: Int32(ys[1]), out_w: Int32(ys[2]))
     }
 
-    /// Copies the input's rows into the interior of the padded copy.
-    func copyInterior(from x: UnsafePointer<Int8>, to padded: UnsafeMutablePointer<Int8>) {
+    /// Copies the input's rows into the interior of the padded copy (`flipped`: as x ^ 0x80,
+    /// for kernels that read offset-binary inputs; the border then holds z_in ^ 0x80).
+    func copyInterior(from x: UnsafePointer<Int8>, to padded: UnsafeMutablePointer<Int8>, flipped: Bool) {
         let row = width * channels
         var iy = 0
         while iy < height {
-            (padded + ((iy + padTop) * paddedWidth + padLeft) * channels).update(from: x + iy * row, count: row)
+            let dst = padded + ((iy + padTop) * paddedWidth + padLeft) * channels
+            if flipped { octk_s8_flip_sign(row, x + iy * row, dst) } else { dst.update(from: x + iy * row, count: row) }
             iy += 1
         }
     }
