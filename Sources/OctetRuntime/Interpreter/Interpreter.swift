@@ -29,6 +29,8 @@ public final class Interpreter {
     public let threads: Int
     /// The packed conv kernel each op runs, by op index (ops without one are absent).
     var convKernels: [Int: String] = [:]
+    /// The flips of the ops whose kernel reads offset-binary inputs, by op index (InputFlip).
+    var inputFlips: [Int: InputFlip.Plan] = [:]
     /// Workers of the packed kernels (nil with one thread).
     var pool: OpaquePointer? = nil
     /// Packed weights and indirection buffers made once in `init`, freed in `deinit`.
@@ -69,6 +71,7 @@ public final class Interpreter {
                 steps.append(try op.code.visit(&prepare))
             }
         }
+        planInputFlips()
     }
 
     deinit {

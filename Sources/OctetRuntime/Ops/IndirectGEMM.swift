@@ -68,17 +68,7 @@ struct IndirectGEMM {
             }
         }
         if let flip = try InputFlip(s, layout: config.layout, on: r) {
-            if flip.restores {
-                return {
-                    flip.run()
-                    octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
-                    flip.run()
-                }
-            }
-            return {
-                flip.run()
-                octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
-            }
+            return flip.step { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
         }
         return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
     }
