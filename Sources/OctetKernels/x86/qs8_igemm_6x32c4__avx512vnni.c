@@ -23,10 +23,12 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
   const __m512 vhi = _mm512_set1_ps((float)(hi - output_zero_point));
   const __m256i vlo = _mm256_set1_epi8((char)lo);
   const __m512i order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 0, 0, 0, 0, 0, 0, 0, 0);
+  const size_t block_bytes = (size_t)taps * cg4 * OCTK_QS8_32C4_NR;
+  const size_t last_block = (size_t)p->groups * p->blocks - 1;
   for (int g = 0; g < p->groups; ++g) {
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
-      const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * OCTK_QS8_32C4_NR;
+      const int8_t* wblock = p->weights + pb * block_bytes;
       const int32_t* bias = p->bias + pb * OCTK_QS8_32C4_NR;
       const float* scale = p->scale + pb * OCTK_QS8_32C4_NR;
       const int valid = p->og - b * OCTK_QS8_32C4_NR;  // channels of this block inside og
@@ -35,6 +37,9 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
       const __m512 s0 = _mm512_load_ps(scale), s1 = _mm512_load_ps(scale + 16);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
+        // The first tile of a block prefetches the next block's weights into L2, so the block
+        // after streams from cache, not memory (layers with few pixels and large weights).
+        const int prefetch = p0 == pixel_begin && pb < last_block;
         // Named accumulators (an indexed array would be kept in memory).
         __m512i c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
         __m512i c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
@@ -49,6 +54,10 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
           const int8_t *a0 = row[t] + goff, *a1 = row[o1 + t] + goff, *a2 = row[o2 + t] + goff;
           const int8_t *a3 = row[o3 + t] + goff, *a4 = row[o4 + t] + goff, *a5 = row[o5 + t] + goff;
           for (int c = 0; c < cg4; c += OCTK_QS8_32C4_KR) {
+            if (prefetch) {
+              _mm_prefetch((const char*)(w + block_bytes), _MM_HINT_T1);
+              _mm_prefetch((const char*)(w + block_bytes + 64), _MM_HINT_T1);
+            }
             const __m512i w0 = _mm512_load_si512(w), w1 = _mm512_load_si512(w + 64);
             w += OCTK_QS8_32C4_NR * OCTK_QS8_32C4_KR;
 #define ROW(r)                                                                   \
