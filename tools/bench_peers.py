@@ -12,7 +12,7 @@ the ten Fashion-MNIST models in models/):
      ImageNet on this machine; only the speed is measured there, and int8 speed does not
      depend on the ranges);
   2. Octet: `octet convert` (bias correction and equalization off: they change biases and
-     weights, not the graph, and cost minutes on the timing models);
+     weights, not the graph);
      ONNX Runtime: quantize_static QDQ, per-channel int8 weights, uint8 activations
      (tools/peer_runtimes.py); LiteRT: the ONNX weights rebuilt in Keras and converted to a
      full-integer int8 .tflite with float input/output (tools/onnx_to_keras.py), run by
@@ -21,7 +21,10 @@ the ten Fashion-MNIST models in models/):
   4. timing: --rounds rounds; in each round, for each thread count, every runtime runs one
      block (--warmup untimed + --block timed invocations), so load changes on the machine hit
      all runtimes alike. Octet runs as `octet bench --json` (its own timer around invoke());
-     the peers are timed here around their run call with the input already set.
+     the peers are timed here around their run call with the input already set;
+  5. conversion time (--conversion-rounds, 0 skips it): `octet convert` with default options
+     (equalization and bias correction in their auto modes) against onnxruntime's
+     quant_pre_process + quantize_static on the same calibration images, alternating.
 
 Writes docs/BENCHMARKS.md (table: min and median ms, Octet / best peer, % of the measured int8
 roofline, the machine line) and docs/benchmarks.svg (min latency per model per runtime).
@@ -127,6 +130,25 @@ def prepare_model(kind, name, onnx_path, work, octet, calib, log):
     return files
 
 
+def conversion_times(onnx_path, work, octet, calib, rounds):
+    """Seconds of `octet convert` with default options and of onnxruntime's quantize_static (the
+    QDQ configuration above, with quant_pre_process) on the same calibration images, alternating
+    for `rounds` rounds: {"octet": [...], "ort": [...]}."""
+    import peer_runtimes
+    calib_path = os.path.join(work, "conversion.calib.npy")
+    np.save(calib_path, calib)
+    times = {"octet": [], "ort": []}
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        subprocess.run([octet, "convert", onnx_path, "--calibration", calib_path, "-o", os.path.join(work, "conversion.octet")],
+                       capture_output=True, text=True, check=True)
+        times["octet"].append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        peer_runtimes.ort_quantize_qdq(onnx_path, calib, os.path.join(work, "conversion.ort.onnx"))
+        times["ort"].append(time.perf_counter() - t0)
+    return times
+
+
 def make_runner(runtime, path, threads, octet, x):
     import peer_runtimes
     if runtime.startswith("octet"):
@@ -199,6 +221,8 @@ def main():
     ap.add_argument("--block-fashion", type=int, default=50, help="timed invocations per block for Fashion models")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--calibration-samples", type=int, default=32)
+    ap.add_argument("--conversion-rounds", type=int, default=2,
+                    help="rounds of timed conversions (Octet default options vs ORT quantize_static); 0 skips them")
     ap.add_argument("--octet", default=os.path.join(ROOT, ".build", "release", "octet"))
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "BENCHMARKS.md"))
     ap.add_argument("--svg", default=os.path.join(ROOT, "docs", "benchmarks.svg"))
@@ -212,7 +236,7 @@ def main():
         sys.exit("build first: swift build -c release --product octet")
     log = lambda s: print(s, flush=True)
 
-    rows, macs, arena, last_octet, last_octet_file = {}, {}, {}, None, None
+    rows, macs, arena, last_octet, last_octet_file, conversions = {}, {}, {}, None, None, {}
     with tempfile.TemporaryDirectory() as work:
         for model in models:
             kind, name, onnx_path = model
@@ -236,6 +260,10 @@ def main():
                 rows[(model, r, t)] = dict(min=min(s), median=statistics.median(s), runs=len(s), used=used)
                 log(f"  {r:12s} threads {t}: min {min(s):9.3f} ms  median {statistics.median(s):9.3f} ms")
             last_octet_file = files["octet-int8"]
+            if args.conversion_rounds > 0:
+                conversions[model] = conversion_times(onnx_path, work, args.octet, calib, args.conversion_rounds)
+                c = conversions[model]
+                log(f"  conversion: octet min {min(c['octet']):.2f} s, ort quantize_static min {min(c['ort']):.2f} s")
         # The machine line and the roofline: measured once, at the end, by `octet bench`.
         p = subprocess.run([args.octet, "bench", last_octet_file, "--runs", "1", "--warmup", "0", "--json",
                             "--peak-rounds", "2000"], capture_output=True, text=True, check=True)
@@ -248,7 +276,8 @@ def main():
         f.write("Reproduce from a fresh clone with one command: `./tools/bench.sh` (creates `.venv-bench` from "
                 "`tools/requirements-bench.txt`, exports the timing models, builds Octet in release mode, runs "
                 f"`tools/bench_peers.py`). This run: `tools/bench_peers.py --models {args.models} --threads {args.threads} "
-                f"--rounds {args.rounds} --block {args.block} --block-fashion {args.block_fashion} --warmup {args.warmup}`.\n\n")
+                f"--rounds {args.rounds} --block {args.block} --block-fashion {args.block_fashion} --warmup {args.warmup} "
+                f"--conversion-rounds {args.conversion_rounds}`.\n\n")
         f.write("Method: batch 1, float input and output for every runtime. Each round runs every runtime once per "
                 "thread count (a block of warm-up plus timed invocations), rounds interleave, so the runtimes share "
                 "the machine's load; min and median are over all timed invocations. Octet int8 = `.octet` from `octet "
@@ -276,6 +305,17 @@ def main():
                 f.write(f"| {model[0]}/{model[1]} | {macs[model] / 1e9:.3f} | {a} / {lb} | {cell('octet-int8')} | {cell('ort-int8')} | "
                         f"{cell('litert-int8')} | {ratio(INT8)} | {roof} | {cell('octet-fp32')} | {cell('ort-fp32')} | "
                         f"{cell('litert-fp32')} | {ratio(FP32)} |\n")
+            f.write("\n")
+        if conversions:
+            f.write("## Conversion time\n\n")
+            f.write(f"Seconds, min / median of {args.conversion_rounds} alternating runs, on the same {args.calibration_samples} "
+                    "calibration images as above: `octet convert` with default options (calibration, cross-layer "
+                    "equalization and bias correction in their `auto` modes, all cores) against onnxruntime's "
+                    "quant_pre_process + quantize_static (QDQ, per-channel, MinMax), each as a whole process step.\n\n")
+            f.write("| model | Octet convert (s) | ORT quantize_static (s) | Octet / ORT (min) |\n|---|---|---|---|\n")
+            for model, c in conversions.items():
+                f.write(f"| {model[0]}/{model[1]} | {min(c['octet']):.2f} / {statistics.median(c['octet']):.2f} | "
+                        f"{min(c['ort']):.2f} / {statistics.median(c['ort']):.2f} | {min(c['octet']) / min(c['ort']):.2f}× |\n")
             f.write("\n")
         f.write(f"![minimum latency per model and runtime, 1 thread]({os.path.basename(args.svg)})\n")
     write_svg(args.svg, rows, models, INT8 + FP32, threads[0])

@@ -174,11 +174,18 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--out", default=os.path.join(ROOT, "docs", "WEIGHT_BITS.md"))
+    ap.add_argument("--accuracy-json", help="keep the accuracy rows in this file: read them from it when it exists "
+                                            "(a later speed-only run on a quiet machine), else write them there")
     args = ap.parse_args()
     print(f"machine: {platform.machine()}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         mach = machine(args.octet)
-        acc = [] if args.skip_accuracy else accuracy(args, tmp)
+        if args.accuracy_json and os.path.exists(args.accuracy_json):
+            acc = json.load(open(args.accuracy_json))
+        else:
+            acc = [] if args.skip_accuracy else accuracy(args, tmp)
+            if args.accuracy_json:
+                json.dump(acc, open(args.accuracy_json, "w"), indent=1)
         spd = [] if args.skip_speed else speed(args, tmp)
     write(args, acc, spd, mach)
     return 0

@@ -68,7 +68,17 @@ static void igemm_via_packed(const int8_t* x, int channels, const octk_qs8_weigh
   const int8_t** ind = malloc(sizeof(const int8_t*) * (pixels * taps + 1));
   int8_t* input = tk_s8_conv_input(x, (size_t)win->in_h * win->in_w * channels, g_conv->layout->input_offset);
   octk_qs8_conv_indirection(input, channels, win, packed.zero, ind);
-  if (g_pool) {
+  // The runtime's split by output-channel blocks (one group, no header): with the pool for odd
+  // pixel counts, else at a random block when g_split < 0.25.
+  const int by_channels = groups == 1 && g_conv->layout->header_bytes == 0 && (g_pool ? pixels % 2 == 1 : g_split < 0.25);
+  octk_qs8_igemm_channels_job by_block = {g_conv->igemm, &packed, g_conv->layout, ind, pixels, q->output_zero_point, q->lo, q->hi, y};
+  if (by_channels && g_pool) {
+    octk_pool_run(g_pool, octk_qs8_igemm_channels_job_run, &by_block, (size_t)packed.blocks, 1);
+  } else if (by_channels) {
+    const size_t split = (size_t)(g_split * 4 * packed.blocks);
+    octk_qs8_igemm_channels_job_run(&by_block, split, (size_t)packed.blocks);
+    octk_qs8_igemm_channels_job_run(&by_block, 0, split);
+  } else if (g_pool) {
     octk_qs8_igemm_job job = {g_conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
     octk_pool_run(g_pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)g_conv->mr);
   } else {

@@ -80,7 +80,7 @@ static inline __attribute__((always_inline)) void tile(const int8_t* const* r0, 
 
 void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y) {
-  const size_t out_channels = (size_t)p->groups * p->og;
+  const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg = p->cg, kpad = (cg + 7) & ~7;
   const size_t block_bytes = (size_t)taps * kpad * NR;
   int32_t flags;

@@ -14,7 +14,7 @@
 OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* p, const int8_t* const* ind,
                                                         size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                         int32_t lo, int32_t hi, int8_t* y) {
-  const size_t out_channels = (size_t)p->groups * p->og;
+  const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg = p->cg, kpad = (cg + 3) & ~3;
   const size_t block_bytes = (size_t)taps * kpad * NR;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;

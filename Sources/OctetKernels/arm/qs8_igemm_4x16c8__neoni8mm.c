@@ -22,7 +22,7 @@
 OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_packed* p, const int8_t* const* ind,
                                                           size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                           int32_t lo, int32_t hi, int8_t* y) {
-  const size_t out_channels = (size_t)p->groups * p->og;
+  const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg = p->cg, kpad = (cg + 7) & ~7;
   // 16-byte steps load directly while they end within 3 bytes past cg.
   const int direct16 = kpad < cg + 3 ? kpad : cg + 3;

@@ -22,6 +22,18 @@ typedef struct {
   int8_t* y;
 } octk_qs8_igemm_job;
 
+/// The same conv split by output-channel blocks instead of pixels (weight-heavy layers: each
+/// thread streams only its blocks' weights): a task is blocks [begin, end) over every pixel.
+typedef struct {
+  octk_qs8_igemm_fn fn;
+  const octk_qs8_conv_packed* packed;  // one group, a layout without header
+  const octk_qs8_conv_layout* layout;
+  const int8_t* const* ind;
+  size_t pixels;
+  int32_t output_zero_point, lo, hi;
+  int8_t* y;
+} octk_qs8_igemm_channels_job;
+
 typedef struct {
   octk_qs8_dwconv_fn fn;
   const octk_qs8_dwconv_packed* packed;
@@ -71,6 +83,7 @@ typedef struct {
 
 /// octk_task_fn adapters: run the job's kernel on [begin, end).
 void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end);
+void octk_qs8_igemm_channels_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_add_job_run(void* job, size_t begin, size_t end);
 void octk_qs8_quantize_job_run(void* job, size_t begin, size_t end);

@@ -33,6 +33,7 @@ typedef struct {
   int cg, cg4;        // input channels per group, and rounded up to a multiple of 4
   int og, blocks;     // output channels per group, ceil(og / nr)
   int channels;       // input channels (all groups)
+  int out_stride;     // output bytes per pixel: groups · og (a channel view keeps its parent's)
   const int8_t* weights;      // the layout's header (if any), then [groups][blocks][taps][layout order], 0 past og and cg
   const int32_t* bias;        // [groups][blocks][nr]: bias' (0 past og)
   const float* scale;         // [groups][blocks][nr] (0 past og)
@@ -72,6 +73,12 @@ size_t octk_qs8_conv_packed_bytes(const octk_qs8_conv_layout* l, int groups, int
 /// described in *out. The one packer of every layout.
 void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w, const octk_qs8_requant* q, int groups,
                         int taps, int cg, int og, void* storage, octk_qs8_conv_packed* out);
+
+/// Output-channel blocks [block_begin, block_end) of a one-group packed conv as a packed conv
+/// of its own (the same memory): its kernels write channels block_begin·nr … of each output
+/// row, at y + block_begin·nr. Only for layouts without a header (x86 and scalar).
+void octk_qs8_conv_packed_channel_view(const octk_qs8_conv_packed* p, const octk_qs8_conv_layout* l, int block_begin,
+                                       int block_end, octk_qs8_conv_packed* view);
 
 /// Indirection buffer of a conv window: ind[p·taps + ky·kernel_w + kx] = address of input pixel
 /// (iy, ix) of x [in_h][in_w][channels] (its channel 0) for output pixel p = oy·out_w + ox,

@@ -6,6 +6,13 @@ void octk_qs8_igemm_job_run(void* job, size_t begin, size_t end) {
   j->fn(j->packed, j->ind, begin, end, j->output_zero_point, j->lo, j->hi, j->y);
 }
 
+void octk_qs8_igemm_channels_job_run(void* job, size_t begin, size_t end) {
+  const octk_qs8_igemm_channels_job* j = job;
+  octk_qs8_conv_packed view;
+  octk_qs8_conv_packed_channel_view(j->packed, j->layout, (int)begin, (int)end, &view);
+  j->fn(&view, j->ind, 0, j->pixels, j->output_zero_point, j->lo, j->hi, j->y + begin * (size_t)j->layout->nr);
+}
+
 void octk_qs8_dwconv_job_run(void* job, size_t begin, size_t end) {
   const octk_qs8_dwconv_job* j = job;
   j->fn(j->packed, j->ind, begin, end, j->output_zero_point, j->lo, j->hi, j->y);

@@ -78,6 +78,7 @@ void octk_qs8_conv_pack(const octk_qs8_conv_layout* l, const octk_qs8_weights* w
   out->og = og;
   out->blocks = blocks;
   out->channels = groups * cg;
+  out->out_stride = groups * og;
   out->weights = (const int8_t*)base;  // the header (if any), then the packed weights
   out->bias = bias;
   out->scale = scale;
@@ -100,4 +101,17 @@ void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window*
       }
     }
   }
+}
+
+void octk_qs8_conv_packed_channel_view(const octk_qs8_conv_packed* p, const octk_qs8_conv_layout* l, int block_begin,
+                                       int block_end, octk_qs8_conv_packed* view) {
+  const size_t kpad = round_up((size_t)p->cg, l->kr), nr = (size_t)l->nr;
+  const size_t block_bytes = (size_t)p->taps * kpad * nr * l->weight_bytes;
+  *view = *p;
+  view->blocks = block_end - block_begin;
+  view->og = p->og - block_begin * l->nr;
+  if (view->og > view->blocks * l->nr) view->og = view->blocks * l->nr;
+  view->weights = p->weights + (size_t)block_begin * block_bytes;
+  view->bias = p->bias + (size_t)block_begin * nr;
+  view->scale = p->scale + (size_t)block_begin * nr;
 }

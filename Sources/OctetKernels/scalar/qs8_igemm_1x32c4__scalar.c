@@ -5,7 +5,7 @@
 
 void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y) {
-  const size_t out_channels = (size_t)p->groups * p->og;
+  const size_t out_channels = (size_t)p->out_stride;
   for (size_t px = pixel_begin; px < pixel_end; ++px) {
     for (int g = 0; g < p->groups; ++g) {
       for (int b = 0; b < p->blocks; ++b) {

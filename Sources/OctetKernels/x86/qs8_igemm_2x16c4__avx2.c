@@ -22,7 +22,7 @@ OCTK_AVX2_TARGET static inline __m256i broadcast4(const int8_t* a) {
 OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p, const int8_t* const* ind,
                                                   size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                   int32_t lo, int32_t hi, int8_t* y) {
-  const size_t out_channels = (size_t)p->groups * p->og;
+  const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg4 = p->cg4;
   const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
   const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));

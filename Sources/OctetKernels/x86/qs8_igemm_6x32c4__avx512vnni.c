@@ -14,7 +14,7 @@
 OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_packed* p, const int8_t* const* ind,
                                                           size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                           int32_t lo, int32_t hi, int8_t* y) {
-  const size_t out_channels = (size_t)p->groups * p->og;
+  const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg4 = p->cg4;
   // Output stage (qs8_requant_avx512.h): r = octk_requant_hi_avx512 (≤ hi − z_out), vpackssdw,
   // saturating + z_out in int16, vpacksswb, then the byte max with lo. The packs interleave the

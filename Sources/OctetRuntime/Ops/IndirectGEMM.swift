@@ -57,20 +57,32 @@ struct IndirectGEMM {
         } else {
             ind = try r.indirection(s, window: window!, taps: taps, zero: packed.pointee.zero)
         }
-        let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
-        job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: r.zeroPoint(yt), lo: lo, hi: hi, y: y))
         let pool = r.worthSplitting(work: pixels * groups * og * taps * cg) ? r.pool : nil
-        let tile = Int(config.mr)
+        let run: () -> Void
+        let blocks = Int(packed.pointee.blocks)
+        if pool != nil, groups == 1, config.layout.pointee.header_bytes == 0, blocks >= 2 * r.threads, bytes > pixels * taps * cg {
+            // Weights outweigh the input window bytes (few pixels, many channels: late layers,
+            // the classifier): split by output-channel blocks, so each thread streams only its
+            // share of the weights, instead of by pixels, where every thread streams all of them.
+            let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_channels_job>.size)
+                .bindMemory(to: octk_qs8_igemm_channels_job.self, capacity: 1)
+            job.initialize(to: octk_qs8_igemm_channels_job(fn: kernel, packed: packed, layout: config.layout, ind: ind, pixels: pixels,
+                                                           output_zero_point: r.zeroPoint(yt), lo: lo, hi: hi, y: y))
+            run = { octk_pool_run(pool, octk_qs8_igemm_channels_job_run, job, blocks, 1) }
+        } else {
+            let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_igemm_job>.size).bindMemory(to: octk_qs8_igemm_job.self, capacity: 1)
+            job.initialize(to: octk_qs8_igemm_job(fn: kernel, packed: packed, ind: ind, output_zero_point: r.zeroPoint(yt), lo: lo, hi: hi, y: y))
+            let tile = Int(config.mr)
+            run = { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
+        }
         if let padInput {
             return {
                 padInput()
-                octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile)
+                run()
             }
         }
-        if let flip = try InputFlip(s, layout: config.layout, on: r) {
-            return flip.step { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
-        }
-        return { octk_pool_run(pool, octk_qs8_igemm_job_run, job, pixels, tile) }
+        if let flip = try InputFlip(s, layout: config.layout, on: r) { return flip.step(run) }
+        return run
     }
 }
 
