@@ -84,6 +84,11 @@ import _TestSupport
         let corrected = try Converter.convert(onnxPath: onnx, calibration: samples, options: options)
         let note = try #require(corrected.model.metadata("quantization.bias_correction"))
         #expect(note.hasPrefix("applied"))
+        // "applied (N layers; held-out output SQNR A → B dB)": the stepped correction must not
+        // wreck the model (a stale arena snapshot once took 37 dB to −3 dB).
+        let sqnr = note.split(separator: "SQNR ").last.map { $0.split(separator: " ") } ?? []
+        let before = try #require(sqnr.first.flatMap { Double($0) }), after = try #require(sqnr.dropFirst(2).first.flatMap { Double($0) })
+        #expect(after > before - 1, "\(note)")
         var changed = 0
         for (a, b) in zip(plain.model.tensors, corrected.model.tensors) where a.data != b.data {
             #expect(a.name.hasSuffix(".bias") && a.type == .int32, "\(a.name) changed")

@@ -115,7 +115,11 @@ public enum BiasCorrection {
             var sums = [Double](repeating: 0, count: channels)
             for s in snapshots {
                 live.copy(at: from, from: UnsafeRawBufferPointer(s), to: arena)
-                interpreter.invoke(ops: from..<(target.op + 1))
+                interpreter.invoke(ops: from..<target.op)
+                // The state before the target, which runs again once its bias changed: taken
+                // before it runs, as an op may rewrite its input bytes (the conv input flip).
+                live.copy(at: target.op, from: UnsafeRawBufferPointer(arena), to: s)
+                interpreter.invoke(ops: target.op..<(target.op + 1))
                 let bytes = interpreter.tensorBytes(target.tensor)
                 dequantized.withUnsafeBufferPointer { d in
                     sums.withUnsafeMutableBufferPointer { sums in
@@ -126,7 +130,6 @@ public enum BiasCorrection {
                         }
                     }
                 }
-                live.copy(at: target.op, from: UnsafeRawBufferPointer(arena), to: s)
             }
             let count = Double(samples.count * model.tensors[target.tensor].elementCount / channels)
             let op = model.ops[target.op]

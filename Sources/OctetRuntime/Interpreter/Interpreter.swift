@@ -100,7 +100,8 @@ public final class Interpreter {
 
     /// Runs ops `ops` (a subrange of the model's ops) on whatever the arena holds: a tool that
     /// steps through a model (the converter's bias correction) restores an arena snapshot, runs
-    /// a range and snapshots again.
+    /// a range and snapshots again. A snapshot to rerun op k from is taken before op k runs: an
+    /// op may rewrite its input's bytes in place (a conv flips them to offset binary, InputFlip).
     public func invoke(ops: Range<Int>) {
         precondition(ops.lowerBound >= 0 && ops.upperBound <= steps.count, "op range \(ops) outside 0..<\(steps.count)")
         steps.withUnsafeBufferPointer { s in
