@@ -42,7 +42,7 @@ def main():
             size = os.path.getsize(out)
             a, lb = int(arena.group(1)), int(arena.group(2))
             def outcome(label):
-                m = re.search(label + r": (applied|not applied|not applicable|off)(?: \(.*?SQNR ([\d.-]+) → ([\d.-]+) dB)?", p.stdout)
+                m = re.search(label + r": (applied|not applied|not applicable|off)(?: \([^\n]*?SQNR [^\n]*?(-?[\d.]+) → (-?[\d.]+) dB)?", p.stdout)
                 if not m:
                     return "?"
                 return m.group(1) + (f" ({m.group(2)} → {m.group(3)} dB)" if m.group(2) else "")
