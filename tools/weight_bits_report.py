@@ -152,6 +152,8 @@ def write(args, acc: list[dict], spd: list[dict], mach: str) -> None:
             worse = [r["name"] for r in acc if r["top1"]["w7"] < r["top1"]["ort"]]
             f.write("\n7-bit top-1 at least onnxruntime's on this machine: "
                     + ("every model.\n\n" if not worse else f"not on {', '.join(worse)}.\n\n"))
+            f.write("Scale of these differences: 0.1 pp is 10 of the 10,000 images; a top-1 near 91 % measured on "
+                    "10,000 images has a standard error of about 0.29 pp.\n\n")
         if spd:
             f.write(f"## Speed on the AVX2 path (OCTET_KERNELS=avx2), 1 thread, batch 1, 224²\n\n"
                     f"{args.rounds} interleaved rounds × {args.runs} timed runs per file; ms, min / median.\n\n")
