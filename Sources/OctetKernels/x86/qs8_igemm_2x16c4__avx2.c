@@ -26,16 +26,20 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
   const int taps = p->taps, cg4 = p->cg4;
   const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
   const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
+  const size_t block = (size_t)taps * cg4 * NR;  // weight elements per block
+  const size_t last_block = (size_t)p->groups * p->blocks - 1;
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * p->cg;
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
-      const int16_t* wblock = (const int16_t*)(const void*)p->weights + pb * (size_t)taps * cg4 * NR;
+      const int16_t* wblock = (const int16_t*)(const void*)p->weights + pb * block;
       const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
       // Bias and scales in the split order of the epilogue.
       const octk_requant_split16_avx2 k = octk_requant_split16_avx2_load(p->bias + pb * NR, p->scale + pb * NR);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
+        // The first tile of a block prefetches the next block's weights into L2 (as the AVX-512 kernel).
+        const int prefetch = p0 == pixel_begin && pb < last_block;
         // Named accumulators (an indexed array would be kept in memory).
         __m256i c00 = _mm256_setzero_si256(), c01 = c00, c02 = c00, c03 = c00;
         __m256i c10 = c00, c11 = c00, c12 = c00, c13 = c00;
@@ -46,6 +50,10 @@ OCTK_AVX2_TARGET void octk_qs8_igemm_2x16c4__avx2(const octk_qs8_conv_packed* p,
         for (int t = 0; t < taps; ++t) {
           const int8_t *a0 = row0[t] + goff, *a1 = row1[t] + goff;
           for (int c = 0; c < cg4; c += OCTK_QS8_16C4S16_KR) {
+            if (prefetch) {
+              _mm_prefetch((const char*)(w + block), _MM_HINT_T1);
+              _mm_prefetch((const char*)(w + block) + 64, _MM_HINT_T1);
+            }
             const __m256i w0 = LOAD(w, 0), w1 = LOAD(w, 1), w2 = LOAD(w, 2), w3 = LOAD(w, 3);
             w += NR * OCTK_QS8_16C4S16_KR;
             const __m256i x0 = broadcast4(a0 + c), x1 = broadcast4(a1 + c);

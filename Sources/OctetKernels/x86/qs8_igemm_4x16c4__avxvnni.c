@@ -31,17 +31,21 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
   const int taps = p->taps, cg4 = p->cg4;
   const __m256i vz = _mm256_set1_epi16((int16_t)output_zero_point), vlo = _mm256_set1_epi16((int16_t)lo);
   const __m256 vhi = _mm256_set1_ps((float)(hi - output_zero_point));
+  const size_t block = (size_t)taps * cg4 * NR;  // weight elements per block
+  const size_t last_block = (size_t)p->groups * p->blocks - 1;
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * p->cg;
     for (int b = 0; b < p->blocks; ++b) {
       const size_t pb = (size_t)g * p->blocks + b;
-      const int8_t* wblock = p->weights + pb * (size_t)taps * cg4 * NR;
+      const int8_t* wblock = p->weights + pb * block;
       const int valid = p->og - b * NR < NR ? p->og - b * NR : NR;  // channels of this block inside og
       // Bias and scales of channels 0–7 and 8–15; the accumulators start at the bias.
       const __m256i b0 = LOAD(p->bias + pb * NR, 0), b1 = LOAD(p->bias + pb * NR, 1);
       const __m256 s0 = _mm256_load_ps(p->scale + pb * NR), s1 = _mm256_load_ps(p->scale + pb * NR + 8);
       for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
+        // The first tile of a block prefetches the next block's weights into L2 (as the AVX-512 kernel).
+        const int prefetch = p0 == pixel_begin && pb < last_block;
         // Named accumulators (an indexed array would be kept in memory): cR0 channels 0–7, cR1 8–15.
         __m256i c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1, c30 = b0, c31 = b1;
         const int8_t* w = wblock;
@@ -53,6 +57,9 @@ OCTK_AVXVNNI_TARGET void octk_qs8_igemm_4x16c4__avxvnni(const octk_qs8_conv_pack
         for (int t = 0; t < taps; ++t) {
           const int8_t *a0 = row0[t] + goff, *a1 = row1[t] + goff, *a2 = row2[t] + goff, *a3 = row3[t] + goff;
           for (int c = 0; c < cg4; c += 4) {
+            if (prefetch) {
+              _mm_prefetch((const char*)(w + block), _MM_HINT_T1);
+            }
             const __m256i w0 = LOAD(w, 0), w1 = LOAD(w, 1);
             w += NR * 4;
             const __m256i x0 = broadcast4(a0 + c);
