@@ -87,7 +87,7 @@ void octk_qs8_conv_indirection(const int8_t* x, int channels, const octk_window*
                                const int8_t** ind);
 
 /// Output pixels [pixel_begin, pixel_end) of an indirect conv: y[p][g·og + o] for every group g
-/// and o < og, row stride out_channels = groups·og. `ind` points at inputs as the layout's
+/// and o < og, row stride p->out_stride (groups·og). `ind` points at inputs as the layout's
 /// input_offset says (flipped to offset binary for 128). Reads groups of input channels, so up to 3
 /// bytes past a pixel's last group may be read (never used): the 16 bytes after the input
 /// tensor must be readable and written by no thread during the call (the arena plan's read slack).

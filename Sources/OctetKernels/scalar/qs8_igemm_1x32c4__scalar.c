@@ -1,6 +1,6 @@
-// Portable twin of the 32c4 indirect-GEMM kernels: one pixel at a time, the packed weights
-// and the flipped inputs (u = x ^ 0x80) read exactly as the SIMD kernels read them, int32 sums wrapping as theirs do (formed in
-// uint32: signed overflow would be undefined in C).
+// Portable twin of the 32c4 indirect-GEMM kernels: one pixel at a time, the packed weights and
+// the flipped inputs (u = x ^ 0x80) read exactly as the SIMD kernels read them, int32 sums
+// wrapping as theirs do (formed in uint32: signed overflow would be undefined in C).
 #include "octk_qs8_conv.h"
 
 void octk_qs8_igemm_1x32c4__scalar(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
