@@ -9,38 +9,28 @@ import Testing
 @Suite struct InputFlipTests {
     /// input f32 [1,8,8,8] → quantize → x → conv a (1×1) ; conv b (1×1) ; max pool 2×2 → p.
     static func model() -> ModelDescription {
-        var m = ModelDescription()
-        var arena = 0
-        func add(_ name: String, _ type: ElementType, _ shape: [Int], _ q: Quantization? = nil) -> Int {
-            let t = TensorDescription(name: name, type: type, shape: shape, layout: .channelsLast, storage: .arena, arenaOffset: arena, quantization: q)
-            arena += (t.byteCount + OctetFormat.tensorReadSlack + 63) / 64 * 64
-            m.tensors.append(t)
-            return m.tensors.count - 1
-        }
-        func constant(_ name: String, _ type: ElementType, _ shape: [Int], _ bytes: [UInt8], _ q: Quantization? = nil) -> Int {
-            m.tensors.append(TensorDescription(name: name, type: type, shape: shape, storage: .constant, data: bytes, quantization: q))
-            return m.tensors.count - 1
-        }
-        func int32s(_ v: [Int32]) -> [UInt8] { v.flatMap { x in (0..<4).map { UInt8((UInt32(bitPattern: x) >> UInt32(8 * $0)) & 0xff) } } }
+        var m = ModelBuilder()
+        let int32s = ModelBuilder.int32s
         func conv(_ name: String, _ x: Int, seed: Int) -> (op: OpDescription, output: Int) {
-            let w = constant("\(name).w", .int8, [8, 1, 1, 8], (0..<64).map { UInt8(bitPattern: Int8(($0 * 7 + seed) % 19 - 9)) },
+            let w = m.constant("\(name).w", .int8, [8, 1, 1, 8], (0..<64).map { UInt8(bitPattern: Int8(($0 * 7 + seed) % 19 - 9)) },
                              Quantization(channelScales: Array(repeating: 0.02, count: 8), axis: 0))
-            let b = constant("\(name).b", .int32, [8], int32s((0..<8).map { Int32($0 * 5 - 20 + seed) }))
-            let s = constant("\(name).scale", .float32, [8], int32s(Array(repeating: Int32(bitPattern: Float(0.03125).bitPattern), count: 8)))
-            let y = add(name, .int8, [1, 8, 8, 8], Quantization(scale: 0.1, zeroPoint: 5))
+            let b = m.constant("\(name).b", .int32, [8], int32s((0..<8).map { Int32($0 * 5 - 20 + seed) }))
+            let s = m.constant("\(name).scale", .float32, [8], int32s(Array(repeating: Int32(bitPattern: Float(0.03125).bitPattern), count: 8)))
+            let y = m.add(name, .int8, [1, 8, 8, 8], Quantization(scale: 0.1, zeroPoint: 5), layout: .channelsLast)
             return (OpDescription(code: .conv2D, inputs: [x, w, b, s], outputs: [y], params: [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1, -128, 127]), y)
         }
-        let input = add("input", .float32, [1, 8, 8, 8])
-        let x = add("x", .int8, [1, 8, 8, 8], Quantization(scale: 0.05, zeroPoint: -3))
+        let input = m.add("input", .float32, [1, 8, 8, 8], layout: .channelsLast)
+        let x = m.add("x", .int8, [1, 8, 8, 8], Quantization(scale: 0.05, zeroPoint: -3), layout: .channelsLast)
         let a = conv("a", x, seed: 1), b = conv("b", x, seed: 4)
-        let p = add("p", .int8, [1, 4, 4, 8], Quantization(scale: 0.05, zeroPoint: -3))
-        m.ops = [OpDescription(code: .quantize, inputs: [input], outputs: [x]), a.op, b.op,
+        let p = m.add("p", .int8, [1, 4, 4, 8], Quantization(scale: 0.05, zeroPoint: -3), layout: .channelsLast)
+        var d = m.model
+        d.ops = [OpDescription(code: .quantize, inputs: [input], outputs: [x]), a.op, b.op,
                  OpDescription(code: .maxPool2D, inputs: [x], outputs: [p], params: [2, 2, 2, 2, 1, 1, 0, 0, 0, 0])]
-        m.inputs = [input]
-        m.outputs = [a.output, b.output, p]
-        m.arenaSize = arena
-        m.arenaLowerBound = arena
-        return m
+        d.inputs = [input]
+        d.outputs = [a.output, b.output, p]
+        d.arenaSize = m.arenaBytes
+        d.arenaLowerBound = m.arenaBytes
+        return d
     }
 
     func run(_ path: KernelPath) throws -> (interpreter: Interpreter, outputs: [[UInt8]]) {

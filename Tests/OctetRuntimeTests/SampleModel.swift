@@ -1,22 +1,38 @@
 @testable import OctetRuntime
 
+/// Builds a model description by hand: arena tensors one after another (each with its read
+/// slack, 64-byte aligned), constants with their bytes.
+struct ModelBuilder {
+    var model = ModelDescription()
+    var arenaBytes = 0
+
+    mutating func add(_ name: String, _ type: ElementType, _ shape: [Int], _ q: Quantization? = nil, layout: StoredLayout = .plain) -> Int {
+        let t = TensorDescription(name: name, type: type, shape: shape, layout: layout, storage: .arena, arenaOffset: arenaBytes, quantization: q)
+        arenaBytes += (t.byteCount + OctetFormat.tensorReadSlack + 63) / 64 * 64
+        model.tensors.append(t)
+        return model.tensors.count - 1
+    }
+
+    mutating func constant(_ name: String, _ type: ElementType, _ shape: [Int], _ bytes: [UInt8], _ q: Quantization? = nil) -> Int {
+        model.tensors.append(TensorDescription(name: name, type: type, shape: shape, storage: .constant, data: bytes, quantization: q))
+        return model.tensors.count - 1
+    }
+
+    static func int32s(_ v: [Int32]) -> [UInt8] { v.flatMap { x in (0..<4).map { UInt8((UInt32(bitPattern: x) >> UInt32(8 * $0)) & 0xff) } } }
+    static func floats(_ v: [Float]) -> [UInt8] { int32s(v.map { Int32(bitPattern: $0.bitPattern) }) }
+}
+
 /// A small valid int8 model built by hand: quantize → conv 3×3 → max pool → global average
 /// pool → reshape → FC → dequantize → softmax. Arena tensors are laid out one after another.
 func sampleModel() -> ModelDescription {
-    var m = ModelDescription()
-    var arena = 0
+    var builder = ModelBuilder()
     func add(_ name: String, _ type: ElementType, _ shape: [Int], _ q: Quantization? = nil, layout: StoredLayout = .plain) -> Int {
-        let t = TensorDescription(name: name, type: type, shape: shape, layout: layout, storage: .arena, arenaOffset: arena, quantization: q)
-        arena += (t.byteCount + OctetFormat.tensorReadSlack + 63) / 64 * 64
-        m.tensors.append(t)
-        return m.tensors.count - 1
+        builder.add(name, type, shape, q, layout: layout)
     }
     func constant(_ name: String, _ type: ElementType, _ shape: [Int], _ bytes: [UInt8], _ q: Quantization? = nil) -> Int {
-        m.tensors.append(TensorDescription(name: name, type: type, shape: shape, storage: .constant, data: bytes, quantization: q))
-        return m.tensors.count - 1
+        builder.constant(name, type, shape, bytes, q)
     }
-    func int32s(_ v: [Int32]) -> [UInt8] { v.flatMap { x in (0..<4).map { UInt8((UInt32(bitPattern: x) >> UInt32(8 * $0)) & 0xff) } } }
-    func floats(_ v: [Float]) -> [UInt8] { int32s(v.map { Int32(bitPattern: $0.bitPattern) }) }
+    let int32s = ModelBuilder.int32s, floats = ModelBuilder.floats
     let act = Quantization(scale: 0.05, zeroPoint: -3)
     let x = add("input", .float32, [1, 8, 8, 3])
     let xq = add("input_q", .int8, [1, 8, 8, 3], act)
@@ -35,6 +51,7 @@ func sampleModel() -> ModelDescription {
     let logitsQ = add("logits_q", .int8, [1, 10], Quantization(scale: 0.2, zeroPoint: 0))
     let logits = add("logits", .float32, [1, 10])
     let probs = add("probs", .float32, [1, 10])
+    var m = builder.model
     m.ops = [
         OpDescription(code: .quantize, inputs: [x], outputs: [xq]),
         OpDescription(code: .conv2D, inputs: [xq, w, b, scale], outputs: [c], params: [3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, -128, 127]),
@@ -47,8 +64,8 @@ func sampleModel() -> ModelDescription {
     ]
     m.inputs = [x]
     m.outputs = [probs]
-    m.arenaSize = arena
-    m.arenaLowerBound = arena / 2
+    m.arenaSize = builder.arenaBytes
+    m.arenaLowerBound = builder.arenaBytes / 2
     m.metadata = [MetadataEntry("source.sha256", "00ff"), MetadataEntry("labels", "a\nb")]
     return m
 }
