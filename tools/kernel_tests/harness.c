@@ -173,7 +173,7 @@ float* tk_alloc_f32(tk_ctx* t, size_t n) {
 
 int8_t* tk_s8_conv_input(const int8_t* x, size_t bytes, int32_t input_offset) {
   int8_t* copy = calloc(bytes + TK_READ_SLACK, 1);
-  if (!copy) abort();
+  if (!copy) fatal_oom();
   if (input_offset) octk_s8_flip_sign(bytes, x, copy);
   else memcpy(copy, x, bytes);
   return copy;

@@ -188,8 +188,9 @@ static void one_transpose(tk_ctx* t) {
 }
 
 // Sign flip to offset binary against y = x + 128 formed in int arithmetic (so an xor typo such
-// as ^ 0x7f or a missed tail fails): lengths around the 8-byte word loop, out of place, in
-// place, and as the pool's job on two ranges; bytes after the count stay untouched.
+// as ^ 0x7f or a missed tail fails): every length through two 64-byte steps (the 64-, 16- and
+// 1-byte loops and their joins), then random ones; out of place, in place, and as the pool's
+// job on two ranges; bytes after the count stay untouched.
 static void one_flip(tk_ctx* t, size_t n) {
   tk_rng* r = tk_rand(t);
   tk_describe(t, "flip_sign n=%zu", n);
@@ -214,7 +215,7 @@ static void one_flip(tk_ctx* t, size_t n) {
 // ---- reference cases -------------------------------------------------------------------
 
 static void case_flip(tk_ctx* t) {
-  for (size_t n = 0; n <= 40; ++n) one_flip(t, n);
+  for (size_t n = 0; n <= 144; ++n) one_flip(t, n);
   for (int i = 0; i < 20; ++i) one_flip(t, (size_t)tk_rng_int(tk_rand(t), 41, 5000));
 }
 

@@ -64,7 +64,7 @@ OCTK_AVX512_TARGET void octk_qs8_igemm_6x32c4__avx512vnni(const octk_qs8_conv_pa
   {                                                                              \
     int32_t x4;                                                                  \
     memcpy(&x4, a##r + c, 4);                                                    \
-    const __m512i xa = _mm512_set1_epi32(x4);            \
+    const __m512i xa = _mm512_set1_epi32(x4);                                    \
     c##r##0 = _mm512_dpbusd_epi32(c##r##0, xa, w0);                              \
     c##r##1 = _mm512_dpbusd_epi32(c##r##1, xa, w1);                              \
   }

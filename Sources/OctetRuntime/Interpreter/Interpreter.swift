@@ -145,6 +145,12 @@ public final class Interpreter {
         }
     }
 
+    /// The arena bytes of tensor `t` (nil for a constant).
+    func arenaRange(_ t: Int) -> Range<Int>? {
+        let d = tensors[t]
+        return d.storage == .arena ? d.arenaOffset..<(d.arenaOffset + d.byteCount) : nil
+    }
+
     func int8(_ t: Int) -> UnsafeMutablePointer<Int8> { address(t).assumingMemoryBound(to: Int8.self) }
     func int32(_ t: Int) -> UnsafePointer<Int32> { UnsafePointer(address(t).assumingMemoryBound(to: Int32.self)) }
     func float(_ t: Int) -> UnsafeMutablePointer<Float> { address(t).assumingMemoryBound(to: Float.self) }

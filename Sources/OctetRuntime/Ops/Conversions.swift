@@ -66,9 +66,7 @@ enum Quantize: OpKind {
         guard next.code == .transpose, next.inputs == [qt], next.params == [0, 2, 3, 1], tensors[xt].type == .float32,
               shape.count == 4, shape[0] == 1, shape[1] == 3 else { return nil }
         let yt = next.outputs[0]
-        func range(_ t: Int) -> Range<Int> { tensors[t].arenaOffset..<(tensors[t].arenaOffset + tensors[t].byteCount) }
-        guard [xt, qt, yt].allSatisfy({ tensors[$0].storage == .arena }), !range(yt).overlaps(range(xt)),
-              !range(yt).overlaps(range(qt)) else { return nil }
+        guard let x = r.arenaRange(xt), let q = r.arenaRange(qt), let y = r.arenaRange(yt), !y.overlaps(x), !y.overlaps(q) else { return nil }
         let plane = shape[2] * shape[3]
         let job = try r.allocateOwned(bytes: MemoryLayout<octk_qs8_quantize_nchw3_job>.size)
             .bindMemory(to: octk_qs8_quantize_nchw3_job.self, capacity: 1)

@@ -80,7 +80,7 @@ extension Interpreter {
 
     /// Whether two arena tensors share bytes.
     private func overlaps(_ u: Int, _ t: Int) -> Bool {
-        let a = tensors[u], b = tensors[t]
-        return a.storage == .arena && b.storage == .arena && a.arenaOffset < b.arenaOffset + b.byteCount && b.arenaOffset < a.arenaOffset + a.byteCount
+        guard let a = arenaRange(u), let b = arenaRange(t) else { return false }
+        return a.overlaps(b)
     }
 }
