@@ -80,7 +80,7 @@ enum CrossLayerEqualization {
                 scaleOutputChannels(&weights[a.inputs[1]]!, by: s)
                 if a.inputs.count > 2 { scaleOutputChannels(&weights[a.inputs[2]]!, by: s) }
                 scaleInputChannels(&weights[b.inputs[1]]!, groups: pb.groups, by: s)
-                for c in 0..<p.channels { result.scales[p.value]![c] *= s[c] }
+                result.scales[p.value]!.withUnsafeMutableBufferPointer { total in for c in 0..<p.channels { total[c] *= s[c] } }
             }
             if largestStep < tolerance { break }
         }
@@ -96,14 +96,19 @@ enum CrossLayerEqualization {
         return result
     }
 
+    // The range helpers run on every weight once per sweep (up to 100 sweeps). They compare
+    // |w| as bit patterns: for finite floats (weights are checked finite) the order of
+    // `bitPattern & 0x7FFF_FFFF` as UInt32 is the order of |w|, and an integer max vectorizes
+    // where a float max (NaN rules) does not. The result is the same float.
+
     /// Largest |w| per output channel of a weight `[O, …]` (or bias `[O]`).
     static func outputChannelRanges(_ w: Tensor) -> [Float] {
         let o = w.shape[0], per = w.count / max(o, 1)
         return w.data.withUnsafeBufferPointer { d in
             (0..<o).map { c in
-                var r: Float = 0
-                for i in (c * per)..<((c + 1) * per) { r = max(r, abs(d[i])) }
-                return r
+                var r: UInt32 = 0
+                for i in (c * per)..<((c + 1) * per) { r = max(r, d[i].bitPattern & 0x7FFF_FFFF) }
+                return Float(bitPattern: r)
             }
         }
     }
@@ -112,21 +117,25 @@ enum CrossLayerEqualization {
     /// `g·cg + j` is read by the outputs of group g through column j.
     static func inputChannelRanges(_ w: Tensor, groups: Int) -> [Float] {
         let o = w.shape[0], cg = w.shape[1], taps = w.count / (o * cg), og = o / groups
-        var r = [Float](repeating: 0, count: cg * groups)
+        var r = [UInt32](repeating: 0, count: cg * groups)
         w.data.withUnsafeBufferPointer { d in
             r.withUnsafeMutableBufferPointer { r in
                 for out in 0..<o {
                     let g = out / og
+                    if taps == 1 {  // a row of cg columns (vectorizes across j)
+                        for j in 0..<cg { r[g * cg + j] = max(r[g * cg + j], d[out * cg + j].bitPattern & 0x7FFF_FFFF) }
+                        continue
+                    }
                     for j in 0..<cg {
                         let base = (out * cg + j) * taps
                         var m = r[g * cg + j]
-                        for t in 0..<taps { m = max(m, abs(d[base + t])) }
+                        for t in 0..<taps { m = max(m, d[base + t].bitPattern & 0x7FFF_FFFF) }
                         r[g * cg + j] = m
                     }
                 }
             }
         }
-        return r
+        return r.map { Float(bitPattern: $0) }
     }
 
     /// `t[c, …] /= s[c]` along the first axis.
@@ -141,11 +150,17 @@ enum CrossLayerEqualization {
     static func scaleInputChannels(_ w: inout Tensor, groups: Int, by s: [Float]) {
         let o = w.shape[0], cg = w.shape[1], taps = w.count / (o * cg), og = o / groups
         w.data.withUnsafeMutableBufferPointer { d in
-            for out in 0..<o {
-                let g = out / og
-                for j in 0..<cg {
-                    let base = (out * cg + j) * taps, f = s[g * cg + j]
-                    for t in 0..<taps { d[base + t] *= f }
+            s.withUnsafeBufferPointer { s in
+                for out in 0..<o {
+                    let g = out / og
+                    if taps == 1 {  // a row of cg columns (vectorizes across j)
+                        for j in 0..<cg { d[out * cg + j] *= s[g * cg + j] }
+                        continue
+                    }
+                    for j in 0..<cg {
+                        let base = (out * cg + j) * taps, f = s[g * cg + j]
+                        for t in 0..<taps { d[base + t] *= f }
+                    }
                 }
             }
         }

@@ -85,9 +85,7 @@ public enum BiasCorrection {
             _ = try float.run([x])
             for (i, target) in targets.enumerated() {
                 let values = float.executor.buffers[target.value.index], channels = target.channels
-                sums[i].withUnsafeMutableBufferPointer { s in
-                    for e in 0..<values.count { s[e % channels] += Double(values[e]) }
-                }
+                FloatChannelSums.accumulate(values, count: values.count, channels: channels, into: &sums[i])
             }
         }
         return sums
@@ -201,10 +199,20 @@ public struct FloatChannelSums {
             guard channels > 0 else { continue }
             let buffer = executor.buffers[id.index]
             var s = sums[id] ?? [Double](repeating: 0, count: channels)
-            s.withUnsafeMutableBufferPointer { s in
-                for e in 0..<v.elementCount { s[e % channels] += Double(buffer[e]) }
-            }
+            Self.accumulate(buffer, count: v.elementCount, channels: channels, into: &s)
             sums[id] = s
+        }
+    }
+
+    /// `s[c] += x[p·channels + c]` for every pixel p of the first `count` values, in pixel order.
+    static func accumulate(_ x: UnsafeMutableBufferPointer<Float>, count: Int, channels: Int, into s: inout [Double]) {
+        s.withUnsafeMutableBufferPointer { s in
+            var base = 0
+            while base + channels <= count {
+                for c in 0..<channels { s[c] += Double(x[base + c]) }
+                base += channels
+            }
+            for e in base..<count { s[e - base] += Double(x[e]) }
         }
     }
 }
