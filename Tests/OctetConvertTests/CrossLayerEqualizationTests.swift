@@ -64,6 +64,44 @@ import _TestSupport
         #expect(after.max()! / after.min()! < before.max()! / before.min()! / 4)
     }
 
+    /// The equalized candidate's observation derived from per-channel extremes (no second
+    /// calibration) matches calibrating the equalized model: ranges, float sums and outputs.
+    @Test func derivedObservationMatchesCalibratingTheEqualizedModel() throws {
+        let imported = try stack(activation: "relu")
+        let original = try FloatModel(imported: imported)
+        var graph = original.graph
+        let pairs = CrossLayerEqualization.pairs(in: graph).map(\.value)
+        let result = CrossLayerEqualization.run(&graph)
+        let equalized = try FloatModel(imported: imported, optimized: graph)
+        var r = SeededRandom(seed: 14)
+        let samples = Tensor(shape: [6, 4, 8, 8], data: r.floats(6 * 256).map { $0 * 3 })
+        var options = ConversionOptions()
+        options.progress = false
+        let derived = try #require(try Converter.observe(original, calibration: samples, options: options, label: "", extremesOf: pairs)
+            .dividing(result.scales))
+        let measured = try Converter.observe(equalized, calibration: samples, options: options, label: "")
+        #expect(Set(derived.ranges.keys) == Set(measured.ranges.keys))
+        for (id, m) in measured.ranges {
+            let d = try #require(derived.ranges[id])
+            let tolerance = 1e-5 * max(abs(m.lo), abs(m.hi), 1e-3)
+            #expect(abs(d.lo - m.lo) <= tolerance && abs(d.hi - m.hi) <= tolerance, "\(graph[id].name): derived \(d) vs measured \(m)")
+        }
+        // The pairs' values really moved (otherwise the comparison above proves nothing).
+        for id in pairs {
+            let o = try #require(Converter.observe(original, calibration: samples, options: options, label: "").ranges[id])
+            #expect(abs(o.hi - measured.ranges[id]!.hi) > 1e-3 * o.hi, "\(graph[id].name) kept its range")
+        }
+        #expect(Set(derived.floatSums.sums.keys) == Set(measured.floatSums.sums.keys))
+        for (id, m) in measured.floatSums.sums {
+            let d = try #require(derived.floatSums.sums[id])
+            let scale = m.map(abs).max()! + 1e-6
+            for c in m.indices { #expect(abs(d[c] - m[c]) <= 1e-4 * scale, "\(graph[id].name) channel \(c)") }
+        }
+        for (d, m) in zip(derived.outputs, measured.outputs) { #expect(relativeMaxError(d, m) < 1e-5) }
+        // Without the pairs' extremes there is nothing to derive from.
+        #expect(try Converter.observe(original, calibration: samples, options: options, label: "").dividing(result.scales) == nil)
+    }
+
     @Test func relu6BetweenAPairBecomesRelu() throws {
         let imported = try stack(activation: "relu6")
         var graph = try FloatModel(imported: imported).graph

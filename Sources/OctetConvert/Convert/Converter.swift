@@ -78,7 +78,12 @@ public enum Converter {
             range.map { i in Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
         }
 
-        var chosen = try quantize(float, calibration: calibration, options: options, label: "calibrating")
+        // With minmax ranges the equalized candidate's observation can be derived from the
+        // extremes per channel of the pairs' values (Observation.dividing).
+        let pairValues = options.equalization != .off && options.calibrationMethod == .minmax
+            ? CrossLayerEqualization.pairs(in: float.graph).map(\.value) : []
+        let observation = try observe(float, calibration: calibration, options: options, label: "calibrating", extremesOf: pairValues)
+        var chosen = try quantize(float, observation: observation, calibration: calibration, options: options, label: "")
         var equalizationNote = "off"
         if options.equalization != .off {
             var graph = float.graph
@@ -87,7 +92,10 @@ public enum Converter {
                 equalizationNote = "not applicable (no Conv → Conv pairs)"
             } else {
                 let equalized = try FloatModel(imported: imported, optimized: graph)
-                let candidate = try quantize(equalized, calibration: calibration, options: options, label: "calibrating (equalized)")
+                let derived = equalization.clipsReplaced == 0 ? observation.dividing(equalization.scales) : nil
+                let candidate = try quantize(equalized, observation: try derived ?? observe(equalized, calibration: calibration, options: options,
+                                                                                             label: "calibrating (equalized)"),
+                                             calibration: calibration, options: options, label: " (equalized)")
                 // Both candidates are judged against the original float model on the last 64
                 // calibration samples (bias correction measures on the first 48). Both were
                 // calibrated on every sample, so this compares them fairly but is not held out.
@@ -134,59 +142,97 @@ public enum Converter {
                                 seconds: Date().timeIntervalSince(start))
     }
 
-    /// One quantized candidate of a float graph.
-    struct Candidate {
-        var float: FloatModel
-        var model: ModelDescription
-        var plan: MemoryPlan
-        var requests: [BufferRequest]
+    /// What calibrating a float model on every sample gathers.
+    struct Observation {
         var ranges: [ValueID: (lo: Float, hi: Float, method: String)]
-        var biasNote: String
-        var metadata: [MetadataEntry] = []
         /// The float model's first output on every calibration sample.
         var outputs: [[Float]]
-        /// An interpreter of `model`, when bias correction left one.
-        var int8: Int8Model?
+        /// Per-channel sums of the bias-correction candidates over the samples it measures.
+        var floatSums: FloatChannelSums
+        /// Per-channel extremes of the values asked for (the equalization pairs' values).
+        var extremes: ChannelExtremes
 
-        func interpreter(threads: Int) throws -> Int8Model { try int8 ?? BiasCorrection.run(model, threads: threads) }
+        /// The observation of the same model with each value `v` of `scales` divided by
+        /// `scales[v]` per channel, derived without running it; nil unless every such value's
+        /// extremes were tracked. Exact when only those values change and the ranges are
+        /// minmax: cross-layer equalization with no clip bound dropped (a ReLU or no activation
+        /// between the pair commutes with a positive per-channel scale; the pair's consumer
+        /// undoes it, so every other value and the outputs are the same function).
+        func dividing(_ scales: [ValueID: [Float]]) -> Observation? {
+            var result = self
+            for (id, s) in scales {
+                guard let r = extremes.minmaxRange(id, dividedBy: s), let method = ranges[id]?.method else { return nil }
+                result.ranges[id] = (r.lo, r.hi, method)
+                result.floatSums.divide(id, by: s)
+            }
+            return result
+        }
     }
 
-    /// Calibrates `float` on every sample, lowers it to int8, plans the arena and applies bias correction.
-    static func quantize(_ float: FloatModel, calibration: Tensor, options: ConversionOptions, label: String) throws -> Candidate {
+    /// Runs `float` on every calibration sample: activation statistics, outputs, the float
+    /// sums bias correction needs and the extremes per channel of `extremesOf`.
+    static func observe(_ float: FloatModel, calibration: Tensor, options: ConversionOptions, label: String,
+                        extremesOf: [ValueID] = []) throws -> Observation {
         let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.count / per
-        func sample(_ i: Int) -> Tensor { Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
         let calibrator = try Calibrator(graph: float.graph, method: options.calibrationMethod, threads: options.threads)
         let bar = options.progress ? ProgressBar(total: n, label: label) : nil
         var outputs: [[Float]] = []
         // Bias correction measures the first `measured` of its samples against these sums.
         let measured = options.biasCorrection == .off ? 0 : BiasCorrection.measuredCount(min(n, 48))
-        var floatSums = FloatChannelSums()
+        var floatSums = FloatChannelSums(), extremes = ChannelExtremes(values: extremesOf)
         let sumValues = FloatChannelSums.candidates(float.graph)
         for i in 0..<n {
-            outputs.append(try float.executor.run([sample(i)])[0].data)
+            let x = Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)]))
+            outputs.append(try float.executor.run([x])[0].data)
             try calibrator.observe(float.executor)
             if i < measured { floatSums.add(float.executor, sumValues) }
+            extremes.add(float.executor)
             bar?.update(completed: i + 1)
         }
         bar?.finish()
-        let ranges = calibrator.ranges()
-        var lowering = try Int8Lowering(graph: float.graph, ranges: ranges.mapValues { ($0.lo, $0.hi) }, options: options.lowering)
+        return Observation(ranges: calibrator.ranges(), outputs: outputs, floatSums: floatSums, extremes: extremes)
+    }
+
+    /// One quantized candidate of a float graph.
+    struct Candidate {
+        var float: FloatModel
+        var observation: Observation
+        var model: ModelDescription
+        var plan: MemoryPlan
+        var requests: [BufferRequest]
+        var biasNote: String
+        var metadata: [MetadataEntry] = []
+        /// An interpreter of `model`, when bias correction left one.
+        var int8: Int8Model?
+
+        var ranges: [ValueID: (lo: Float, hi: Float, method: String)] { observation.ranges }
+        /// The float model's first output on every calibration sample.
+        var outputs: [[Float]] { observation.outputs }
+
+        func interpreter(threads: Int) throws -> Int8Model { try int8 ?? BiasCorrection.run(model, threads: threads) }
+    }
+
+    /// Lowers `float` to int8 with the ranges of `observation`, plans the arena and applies bias correction.
+    static func quantize(_ float: FloatModel, observation: Observation, calibration: Tensor, options: ConversionOptions,
+                         label: String) throws -> Candidate {
+        let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.count / per
+        func sample(_ i: Int) -> Tensor { Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
+        var lowering = try Int8Lowering(graph: float.graph, ranges: observation.ranges.mapValues { ($0.lo, $0.hi) }, options: options.lowering)
         var model = try lowering.run()
         let (plan, requests, _) = try ArenaPlanning.plan(&model)
         var biasNote = "off"
         var int8: Int8Model? = nil
         if options.biasCorrection != .off {
             let count = min(n, 48)
-            let (outcome, corrected) = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map(sample), outputs: Array(outputs[..<count]),
-                                                   floatSums: floatSums,
-                                                   requireImprovement: options.biasCorrection == .auto, threads: options.threads,
-                                                   progressLabel: options.progress ? "correcting biases" + label.dropFirst("calibrating".count) : nil)
+            let (outcome, corrected) = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map(sample),
+                                                                outputs: Array(observation.outputs[..<count]), floatSums: observation.floatSums,
+                                                                requireImprovement: options.biasCorrection == .auto, threads: options.threads,
+                                                                progressLabel: options.progress ? "correcting biases" + label : nil)
             int8 = corrected
             biasNote = String(format: "%@ (%d layers; held-out output SQNR %.2f → %.2f dB)",
                               outcome.applied ? "applied" : "not applied", outcome.layers, outcome.sqnrBefore, outcome.sqnrAfter)
         }
-        return Candidate(float: float, model: model, plan: plan, requests: requests, ranges: ranges, biasNote: biasNote, outputs: outputs,
-                         int8: int8)
+        return Candidate(float: float, observation: observation, model: model, plan: plan, requests: requests, biasNote: biasNote, int8: int8)
     }
 
     static func metadata(sourceHash: String, onnxPath: String, imported: ImportedModel, ranges: [ValueID: (lo: Float, hi: Float, method: String)],

@@ -204,6 +204,13 @@ public struct FloatChannelSums {
         }
     }
 
+    /// Divides the sums of `id` (if gathered) by `s[c]` per channel: the sums of `id / s`.
+    mutating func divide(_ id: ValueID, by s: [Float]) {
+        guard var v = sums[id], v.count == s.count else { return }
+        for c in v.indices { v[c] /= Double(s[c]) }
+        sums[id] = v
+    }
+
     /// `s[c] += x[p·channels + c]` for every pixel p of the first `count` values, in pixel order.
     static func accumulate(_ x: UnsafeMutableBufferPointer<Float>, count: Int, channels: Int, into s: inout [Double]) {
         s.withUnsafeMutableBufferPointer { s in
