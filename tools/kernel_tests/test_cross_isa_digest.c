@@ -14,6 +14,11 @@
 // test oracles of test_qs8_requantize.c (naive convs through tk_ref_output, the Add through
 // tk_ref_add) gives the same value, on x86-64 and aarch64 alike. 216 of the 1536 Add outputs
 // and 1 of the 24 global-pool outputs are exact ties.
+//
+// The same network with 7-bit conv weights (|w| ≤ 63, `--weight-bits 7`) runs each path's conv
+// kernel for such weights (octk_qs8_kernels_conv_for_weights: AVX2's vpmaddubsw kernel where it
+// exists) and must give kExpectedDigest7 everywhere: a 7-bit model computes the same bytes on
+// every ISA.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,10 +31,13 @@
 float tk_qs8_scale(double real);
 
 static const uint64_t kExpectedDigest = 0x1ecf5e08fd0dd0cbULL;
+static const uint64_t kExpectedDigest7 = 0xce3f5c21caaf5709ULL;
 
 typedef struct {
   const octk_qs8_kernels* e;
-  octk_pool* pool;  // NULL: one call over all pixels
+  const octk_qs8_conv_config* conv;  // e's conv kernel for the weights' bound (NULL: reference)
+  int weight_limit;                  // conv weights in [−limit, limit]: 127, or 63 (7-bit)
+  octk_pool* pool;                   // NULL: one call over all pixels
   uint64_t digest;
 } digest_run;
 
@@ -57,12 +65,12 @@ static octk_qs8_requant params(tk_rng* r, int oc, int taps, int32_t z_in, int32_
 
 static void conv(digest_run* r, const int8_t* x, int channels, const int8_t* w, int oc, const octk_window* win,
                  const octk_qs8_requant* q, int8_t* y) {
-  if (!r->e->conv) {  // the reference path
+  if (!r->conv) {  // the reference path
     octk_qs8_conv_nhwc__reference(x, channels, 1, w, oc, win, q, y);
     return;
   }
   const int taps = win->kernel_h * win->kernel_w;
-  const octk_qs8_conv_layout* layout = r->e->conv->layout;
+  const octk_qs8_conv_layout* layout = r->conv->layout;
   void* storage = aligned_alloc(64, octk_qs8_conv_packed_bytes(layout, 1, taps, channels, oc));
   octk_qs8_conv_packed packed;
   const octk_qs8_weights view = {w, (ptrdiff_t)taps * channels, channels, 1};
@@ -71,8 +79,8 @@ static void conv(digest_run* r, const int8_t* x, int channels, const int8_t* w, 
   const int8_t** ind = malloc(sizeof(const int8_t*) * pixels * taps);
   int8_t* input = tk_s8_conv_input(x, (size_t)win->in_h * win->in_w * channels, layout->input_offset);
   octk_qs8_conv_indirection(input, channels, win, packed.zero, ind);
-  octk_qs8_igemm_job job = {r->e->conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
-  if (r->pool) octk_pool_run(r->pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)r->e->conv->mr);
+  octk_qs8_igemm_job job = {r->conv->igemm, &packed, ind, q->output_zero_point, q->lo, q->hi, y};
+  if (r->pool) octk_pool_run(r->pool, octk_qs8_igemm_job_run, &job, pixels, (size_t)r->conv->mr);
   else octk_qs8_igemm_job_run(&job, 0, pixels);
   free(input);
   free(ind);
@@ -114,9 +122,10 @@ static void run_network(digest_run* r) {
   hash_bytes(r, xq, kIn * kIn * kC0);
 
   int8_t w1[kC1 * 9 * kC0], wd[9 * kC1], w2[kC1 * kC1];
-  for (size_t i = 0; i < sizeof w1; ++i) w1[i] = (int8_t)tk_rng_int(&rng, -127, 127);
+  const int wl = r->weight_limit;
+  for (size_t i = 0; i < sizeof w1; ++i) w1[i] = (int8_t)tk_rng_int(&rng, -wl, wl);
   for (size_t i = 0; i < sizeof wd; ++i) wd[i] = (int8_t)tk_rng_int(&rng, -127, 127);
-  for (size_t i = 0; i < sizeof w2; ++i) w2[i] = (int8_t)tk_rng_int(&rng, -127, 127);
+  for (size_t i = 0; i < sizeof w2; ++i) w2[i] = (int8_t)tk_rng_int(&rng, -wl, wl);
   int32_t bias[3][kC1];
   float rscale[3][kC1];
 
@@ -150,7 +159,9 @@ static void run_network(digest_run* r) {
   hash_bytes(r, gap, kC1);
 }
 
-static void case_cross_isa_digest(tk_ctx* t) {
+/// Runs the network with conv weights in [−weight_limit, weight_limit] on every path this CPU
+/// has, at 1 and 3 threads; each digest must be `expected`.
+static void digest_every_path(tk_ctx* t, int weight_limit, uint64_t expected) {
   octk_pool* pool = octk_pool_create(3);
   int reference_ran = 0, paths_ran = 0;
   for (int i = 0; i < octk_qs8_path_count; ++i) {
@@ -158,13 +169,15 @@ static void case_cross_isa_digest(tk_ctx* t) {
     if (octk_qs8_kernels_select(octk_qs8_paths[i].path, &e) != OCTK_SELECT_OK) continue;  // not on this CPU
     reference_ran |= strcmp(e.path, "reference") == 0;
     ++paths_ran;
+    const octk_qs8_conv_config* conv = octk_qs8_kernels_conv_for_weights(&e, weight_limit);
     for (int threads = 1; threads <= 3; threads += 2) {
-      digest_run r = {&e, threads > 1 ? pool : NULL, 0xcbf29ce484222325ULL};
+      digest_run r = {&e, conv, weight_limit, threads > 1 ? pool : NULL, 0xcbf29ce484222325ULL};
       run_network(&r);
-      tk_describe(t, "path %s, %d thread(s)", e.path, threads);
-      int ok = r.digest == kExpectedDigest;
+      tk_describe(t, "path %s (conv %s), |w| <= %d, %d thread(s)", e.path, conv ? conv->name : "reference", weight_limit,
+                  threads);
+      int ok = r.digest == expected;
       if (!ok) tk_fail(t, "digest 0x%016llxULL, expected 0x%016llxULL", (unsigned long long)r.digest,
-                       (unsigned long long)kExpectedDigest);
+                       (unsigned long long)expected);
       tk_end(t, ok);
     }
   }
@@ -173,7 +186,11 @@ static void case_cross_isa_digest(tk_ctx* t) {
   tk_end(t, (reference_ran && paths_ran >= 2) || tk_fail(t, "the reference path or every other path was skipped"));
 }
 
+static void case_cross_isa_digest(tk_ctx* t) { digest_every_path(t, 127, kExpectedDigest); }
+static void case_cross_isa_digest_7bit(tk_ctx* t) { digest_every_path(t, 63, kExpectedDigest7); }
+
 static const tk_case kDigestCases[] = {
     {"qs8.cross_isa_digest", case_cross_isa_digest, 0},
+    {"qs8.cross_isa_digest_7bit", case_cross_isa_digest_7bit, 0},
 };
 TK_REGISTER(kDigestCases)
