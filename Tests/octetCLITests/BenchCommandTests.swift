@@ -75,6 +75,10 @@ import Testing
         let text = try RunCommandTests.octet(["bench", file, "--runs", "3", "--profile", "--peak-rounds", "10"])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("threads 1: min") && text.stdout.contains("per-op profile") && text.stdout.contains("roofline"))
+        // Without a measured roofline the report says so instead of printing nan.
+        let unmeasured = try RunCommandTests.octet(["bench", file, "--runs", "2", "--profile", "--peak-rounds", "0"])
+        #expect(unmeasured.status == 0 && unmeasured.stdout.contains("roofline per core: not measured"), "\(unmeasured.stderr)")
+        #expect(!unmeasured.stdout.lowercased().contains("nan"), "\(unmeasured.stdout)")
 
         RunCommandTests.expectFailure(try RunCommandTests.octet(["bench", dir.appendingPathComponent("missing.octet").path]),
                                       mentions: ["missing.octet"])

@@ -49,8 +49,12 @@ struct BenchReport: Codable {
         let work = macs.map { String(format: ", %.3f GMAC per inference", Double($0) / 1e9) } ?? ""
         lines.append("\(model) on \(runtime)\(work)")
         lines.append("machine: \(machine.line)")
-        lines.append(String(format: "roofline per core: int8 %.1f GMAC/s (%@), fp32 %.1f GMAC/s (%@)",
-                            machine.peakInt8 / 1e9, machine.peakInt8Instruction, machine.peakFloat / 1e9, machine.peakFloatInstruction))
+        if machine.peakInt8 > 0 || machine.peakFloat > 0 {
+            lines.append(String(format: "roofline per core: int8 %.1f GMAC/s (%@), fp32 %.1f GMAC/s (%@)",
+                                machine.peakInt8 / 1e9, machine.peakInt8Instruction, machine.peakFloat / 1e9, machine.peakFloatInstruction))
+        } else {
+            lines.append("roofline per core: not measured (--peak-rounds 0)")
+        }
         let bound = arenaLowerBound.map { " (lower bound \($0) B)" } ?? ""
         lines.append(String(format: "load %.2f ms; arena %d B%@; packed weights %d B; peak RSS %.1f MB",
                             loadMilliseconds, arenaBytes, bound, packedWeightBytes, Double(peakResidentBytes) / 1e6))
@@ -60,8 +64,9 @@ struct BenchReport: Codable {
             var line = String(format: "threads %d%@: min %.3f  median %.3f  p90 %.3f  p99 %.3f  mean %.3f ms (%d runs); %.2f inferences/s",
                               t.requested, used, l.min, l.median, l.p90, l.p99, l.mean, l.runs, 1e3 / l.median)
             if let macs {
-                line += String(format: "; %.2f GMAC/s = %.1f%% of roofline", Double(macs) / (l.min / 1e3) / 1e9,
-                               rooflinePercent(macs: macs, milliseconds: l.min, threads: t.used))
+                line += String(format: "; %.2f GMAC/s", Double(macs) / (l.min / 1e3) / 1e9)
+                let percent = rooflinePercent(macs: macs, milliseconds: l.min, threads: t.used)
+                if !percent.isNaN { line += String(format: " = %.1f%% of roofline", percent) }
             }
             lines.append(line)
         }
@@ -72,7 +77,8 @@ struct BenchReport: Codable {
             lines.append("   #  op                    output shape            ms   share        MACs   GMAC/s  % roofline  output")
             for p in profile {
                 let rate = p.macs > 0 && p.milliseconds > 0 ? Double(p.macs) / (p.milliseconds / 1e3) / 1e9 : 0
-                let roof = p.macs > 0 ? String(format: "%10.1f", rooflinePercent(macs: p.macs, milliseconds: p.milliseconds, threads: threads.first?.used ?? 1)) : "         –"
+                let percent = p.macs > 0 ? rooflinePercent(macs: p.macs, milliseconds: p.milliseconds, threads: threads.first?.used ?? 1) : .nan
+                let roof = percent.isNaN ? "         –" : String(format: "%10.1f", percent)
                 let shape = p.shape.map(String.init).joined(separator: "×")
                 lines.append(String(format: "%4d  ", p.index) + pad(p.op, 20) + " " + pad(shape, 18)
                              + String(format: " %9.3f %6.1f%% %11d %8.2f  ", p.milliseconds, total > 0 ? 100 * p.milliseconds / total : 0, p.macs, rate)
