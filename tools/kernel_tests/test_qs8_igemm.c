@@ -411,6 +411,28 @@ static void case_pooling_configs(tk_ctx* t) {
   }
 }
 
+/// A dequantize kernel against octk_qs8_dequantize__reference, bit for bit, on `n` bytes; the
+/// float after the last one stays untouched.
+static void one_dequantize_twin(tk_ctx* t, octk_qs8_dequantize_fn dequantize, size_t n) {
+  tk_rng* r = tk_rand(t);
+  const float scale = tk_rng_int(r, 0, 3) == 0 ? 1.0f / 16 : tk_rng_float(r, 1e-6f, 10.0f);
+  const int32_t z = tk_rng_int(r, -128, 127);
+  tk_describe(t, "dequantize n=%zu scale %.9g z %d", n, scale, z);
+  int8_t* x = tk_s8_alloc(t, n);
+  tk_s8_fill(r, x, n, -128, 127);
+  float* y = tk_alloc_f32(t, n + 1);
+  float* want = tk_alloc_f32(t, n + 1);
+  tk_fill(r, y, n + 1, -1.0f, 1.0f);
+  want[n] = y[n];
+  octk_qs8_dequantize__reference(x, n, scale, z, want);
+  dequantize(x, n, scale, z, y);
+  int ok = 1;
+  for (size_t i = 0; i <= n && ok; ++i)
+    if (memcmp(&y[i], &want[i], sizeof(float)) != 0)
+      ok = tk_fail(t, "y[%zu]: got %.9g, want %.9g (x %d)", i, y[i], want[i], i < n ? x[i] : 0);
+  tk_s8_end(t, ok);
+}
+
 static void case_quantize_configs(tk_ctx* t) {
   for (size_t i = 0; i < octk_qs8_quantize_config_count; ++i) {
     const octk_qs8_quantize_config* c = &octk_qs8_quantize_configs[i];
@@ -418,6 +440,8 @@ static void case_quantize_configs(tk_ctx* t) {
     for (int k = 0; k < 400; ++k) one_quantize_twin(t, c->quantize);
     if (c->quantize_nchw3)
       for (int k = 0; k < 200; ++k) one_quantize_nchw3_twin(t, c->quantize_nchw3);
+    for (size_t n = 0; n <= 40; ++n) one_dequantize_twin(t, c->dequantize, n);
+    for (int k = 0; k < 40; ++k) one_dequantize_twin(t, c->dequantize, (size_t)tk_rng_int(tk_rand(t), 41, 3000));
   }
 }
 

@@ -66,6 +66,7 @@ void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int chan
 
 void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 void octk_qs8_quantize_f32__neon(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+void octk_qs8_dequantize__neon(const int8_t* x, size_t count, float scale, int32_t zero_point, float* y);
 
 #ifdef __cplusplus
 }

@@ -70,6 +70,7 @@ void octk_qs8_global_avgpool_nhwc__avx2(const int8_t* x, size_t pixels, int chan
 
 /// f32 → int8 quantization, exactly octk_qs8_quantize_f32__reference.
 void octk_qs8_quantize_f32__avx2(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+void octk_qs8_dequantize__avx2(const int8_t* x, size_t count, float scale, int32_t zero_point, float* y);
 
 #ifdef __cplusplus
 }

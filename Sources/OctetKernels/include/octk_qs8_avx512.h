@@ -31,6 +31,7 @@ void octk_qs8_global_avgpool_nhwc__avx512(const int8_t* x, size_t pixels, int ch
                                           int32_t output_zero_point, float scale, int8_t* y);
 
 void octk_qs8_quantize_f32__avx512(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+void octk_qs8_dequantize__avx512(const int8_t* x, size_t count, float scale, int32_t zero_point, float* y);
 /// Needs AVX512VBMI (vpermb) besides AVX512F + AVX512BW.
 void octk_qs8_quantize_f32_nchw3__avx512vbmi(const float* x, size_t plane, size_t begin, size_t end, float scale,
                                              int32_t zero_point, int8_t* nchw, int8_t* nhwc);

@@ -87,8 +87,8 @@ enum Dequantize: OpKind {
 
     static func prepare(_ p: DequantizeParams, _ s: OpSite, on r: Interpreter) throws(OctetError) -> () -> Void {
         let xt = s.op.inputs[0], x = r.int8(xt), y = r.float(s.op.outputs[0]), count = r.tensors[xt].elementCount
-        let scale = r.scale(xt), z = r.zeroPoint(xt)
-        return { octk_qs8_dequantize__reference(x, count, scale, z, y) }
+        let scale = r.scale(xt), z = r.zeroPoint(xt), dequantize = r.kernels.quantize.dequantize!
+        return { dequantize(x, count, scale, z, y) }
     }
 }
 
