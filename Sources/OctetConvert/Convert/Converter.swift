@@ -74,32 +74,29 @@ public enum Converter {
         }
         let n = calibration.count / per
         guard n > 0 else { throw ConvertError.invalidInput("the calibration set is empty") }
-        func samples(_ range: Range<Int>) -> [Tensor] {
-            range.map { i in Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
-        }
-
-        // With minmax ranges the equalized candidate's observation can be derived from the
-        // extremes per channel of the pairs' values (Observation.dividing).
-        let pairValues = options.equalization != .off && options.calibrationMethod == .minmax
-            ? CrossLayerEqualization.pairs(in: float.graph).map(\.value) : []
-        let observation = try observe(float, calibration: calibration, options: options, label: "calibrating", extremesOf: pairValues)
+        // Equalization is data-free, so it runs first: when no clip bound is dropped and ranges
+        // are minmax, the one calibration also gathers the extremes per channel of the pairs'
+        // values, from which the equalized candidate's observation follows (Observation.dividing).
+        var graph = float.graph
+        let equalization = options.equalization == .off ? nil : CrossLayerEqualization.run(&graph)
+        let derivable = equalization.map { $0.clipsReplaced == 0 && options.calibrationMethod == .minmax } ?? false
+        let observation = try observe(float, calibration: calibration, options: options, label: "calibrating",
+                                      extremesOf: derivable ? Array(equalization!.scales.keys) : [])
         var chosen = try quantize(float, observation: observation, calibration: calibration, options: options, label: "")
         var equalizationNote = "off"
-        if options.equalization != .off {
-            var graph = float.graph
-            let equalization = CrossLayerEqualization.run(&graph)
+        if let equalization {
             if equalization.pairs == 0 {
                 equalizationNote = "not applicable (no Conv → Conv pairs)"
             } else {
                 let equalized = try FloatModel(imported: imported, optimized: graph)
-                let derived = equalization.clipsReplaced == 0 ? observation.dividing(equalization.scales) : nil
+                let derived = derivable ? observation.dividing(equalization.scales) : nil
                 let candidate = try quantize(equalized, observation: try derived ?? observe(equalized, calibration: calibration, options: options,
                                                                                              label: "calibrating (equalized)"),
                                              calibration: calibration, options: options, label: " (equalized)")
                 // Both candidates are judged against the original float model on the last 64
                 // calibration samples (bias correction measures on the first 48). Both were
                 // calibrated on every sample, so this compares them fairly but is not held out.
-                let heldOutRange = max(0, n - 64)..<n, heldOut = samples(heldOutRange)
+                let heldOutRange = max(0, n - 64)..<n, heldOut = heldOutRange.map { sample(calibration, inputShape, $0) }
                 let reference = Array(chosen.outputs[heldOutRange])
                 let before = try BiasCorrection.outputSQNR(try chosen.interpreter(threads: options.threads), heldOut, reference: reference)
                 let after = try BiasCorrection.outputSQNR(try candidate.interpreter(threads: options.threads), heldOut, reference: reference)
@@ -142,6 +139,12 @@ public enum Converter {
                                 seconds: Date().timeIntervalSince(start))
     }
 
+    /// Calibration sample `i`: rows `i·N ..< (i+1)·N` of the batch, for a model input of `shape` ([N, …]).
+    static func sample(_ calibration: Tensor, _ shape: [Int], _ i: Int) -> Tensor {
+        let per = shape.reduce(1, *)
+        return Tensor(shape: shape, data: Array(calibration.data[(i * per)..<((i + 1) * per)]))
+    }
+
     /// What calibrating a float model on every sample gathers.
     struct Observation {
         var ranges: [ValueID: (lo: Float, hi: Float, method: String)]
@@ -182,8 +185,7 @@ public enum Converter {
         var floatSums = FloatChannelSums(), extremes = ChannelExtremes(values: extremesOf)
         let sumValues = FloatChannelSums.candidates(float.graph)
         for i in 0..<n {
-            let x = Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)]))
-            outputs.append(try float.executor.run([x])[0].data)
+            outputs.append(try float.executor.run([sample(calibration, inputShape, i)])[0].data)
             try calibrator.observe(float.executor)
             if i < measured { floatSums.add(float.executor, sumValues) }
             extremes.add(float.executor)
@@ -215,8 +217,7 @@ public enum Converter {
     /// Lowers `float` to int8 with the ranges of `observation`, plans the arena and applies bias correction.
     static func quantize(_ float: FloatModel, observation: Observation, calibration: Tensor, options: ConversionOptions,
                          label: String) throws -> Candidate {
-        let inputShape = float.inputShapes[0], per = inputShape.reduce(1, *), n = calibration.count / per
-        func sample(_ i: Int) -> Tensor { Tensor(shape: inputShape, data: Array(calibration.data[(i * per)..<((i + 1) * per)])) }
+        let inputShape = float.inputShapes[0], n = calibration.count / inputShape.reduce(1, *)
         var lowering = try Int8Lowering(graph: float.graph, ranges: observation.ranges.mapValues { ($0.lo, $0.hi) }, options: options.lowering)
         var model = try lowering.run()
         let (plan, requests, _) = try ArenaPlanning.plan(&model)
@@ -224,7 +225,7 @@ public enum Converter {
         var int8: Int8Model? = nil
         if options.biasCorrection != .off {
             let count = min(n, 48)
-            let (outcome, corrected) = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map(sample),
+            let (outcome, corrected) = try BiasCorrection.apply(&model, float: float, samples: (0..<count).map { sample(calibration, inputShape, $0) },
                                                                 outputs: Array(observation.outputs[..<count]), floatSums: observation.floatSums,
                                                                 requireImprovement: options.biasCorrection == .auto, threads: options.threads,
                                                                 progressLabel: options.progress ? "correcting biases" + label : nil)
