@@ -67,7 +67,8 @@ void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, in
 //
 // Block b holds channels 64b … 64b+63. Within a block the kernel's four int32 vectors Q0…Q3
 // hold, in 128-bit lane L and dword i of Q_j, channel 16L + 4j + i (the order byte and word
-// unpacks of 4 tap rows produce, and signed packs undo). Per tap group g (taps 4g … 4g+3):
+// unpacks of 4 tap rows produce, and signed packs undo). Per tap group g (taps 4g … 4g+3;
+// with 9 taps, a 3×3 window's column: taps g, g+3, g+6 and a zero fourth):
 // weights [blocks][groups][j][L][i][4 taps] as int8; bias/scale [blocks][j][L][i].
 // The bias folds in −(128 + z_in)·Σ_t w: the kernel multiplies x ^ 0x80 = x + 128 (unsigned).
 // When the last block has at most 32 channels, its lanes 2–3 repeat lanes 0–1 so that the
@@ -103,7 +104,8 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
       int64_t sum = 0;
       for (int t = 0; t < taps; ++t) {
         const int8_t v = w[(size_t)t * channels + c];
-        pw[(((size_t)b * groups + t / 4) * 64 + slot) * 4 + t % 4] = v;
+        const int group = taps == 9 ? t % 3 : t / 4, at = taps == 9 ? t / 3 : t % 4;
+        pw[(((size_t)b * groups + group) * 64 + slot) * 4 + at] = v;
         sum += v;
       }
       bias[b * 64 + slot] = octk_qs8_folded_bias(q, c, sum, 128);
