@@ -10,19 +10,22 @@ public final class FloatModel {
     public let graph: Graph
     public let executor: FloatExecutor
 
-    public convenience init(onnxPath: String, options: GraphPasses.Options = .init()) throws {
-        try self.init(imported: try ONNXImporter.importModel(atPath: onnxPath), options: options)
+    /// `keepEveryValue`: every intermediate value stays readable in `executor` after a run
+    /// (calibration, per-layer comparisons); false when only the outputs are needed, which lets
+    /// intermediate values share buffers (less memory, faster runs).
+    public convenience init(onnxPath: String, options: GraphPasses.Options = .init(), keepEveryValue: Bool = true) throws {
+        try self.init(imported: try ONNXImporter.importModel(atPath: onnxPath), options: options, keepEveryValue: keepEveryValue)
     }
 
-    public convenience init(imported: ImportedModel, options: GraphPasses.Options = .init()) throws {
-        try self.init(imported: imported, optimized: try GraphPasses.optimize(imported.graph, options: options))
+    public convenience init(imported: ImportedModel, options: GraphPasses.Options = .init(), keepEveryValue: Bool = true) throws {
+        try self.init(imported: imported, optimized: try GraphPasses.optimize(imported.graph, options: options), keepEveryValue: keepEveryValue)
     }
 
     /// A model running `optimized`, a graph already through `GraphPasses.optimize`.
-    init(imported: ImportedModel, optimized: Graph) throws {
+    init(imported: ImportedModel, optimized: Graph, keepEveryValue: Bool = true) throws {
         self.imported = imported
         graph = optimized
-        executor = try FloatExecutor(graph: graph)
+        executor = try FloatExecutor(graph: graph, keepEveryValue: keepEveryValue)
     }
 
     public var inputNames: [String] { graph.inputs.map { graph[$0].name } }

@@ -29,5 +29,5 @@ extension Int8Model: InferenceModel {
 public func openModel(path: String, threads: Int = 1) throws -> InferenceModel {
     if path.lowercased().hasSuffix(".octet") { return try Int8Model(path: path, threads: threads) }
     FloatExecutor.setBLASThreads(threads)
-    return try FloatModel(onnxPath: path)
+    return try FloatModel(onnxPath: path, keepEveryValue: false)
 }

@@ -6,12 +6,18 @@ import OctetRuntime
 /// The fp32 reference path: runs a `Graph` (one batch item at a time) with the fast fp32
 /// kernels where the CPU has them (x86 AVX-512 / AVX2+FMA: convolutions, depthwise convs and
 /// fully-connected layers on packed weights, max pools and same-shape binary ops, split over a
-/// thread pool), OpenBLAS GEMMs and the C reference kernels elsewhere. Every value keeps its buffer after a run, so each int8
-/// tensor can be compared with its float twin.
+/// thread pool), OpenBLAS GEMMs and the C reference kernels elsewhere. By default every value
+/// keeps its buffer after a run, so each int8 tensor can be compared with its float twin;
+/// `keepEveryValue: false` lets intermediate values share buffers (FloatBufferPlan) when only
+/// the outputs matter.
 public final class FloatExecutor {
     public let graph: Graph
-    /// One buffer per value, in the value's storage layout.
+    /// Each value's buffer, in the value's storage layout (shared by intermediate values unless every value is kept).
     let buffers: [UnsafeMutableBufferPointer<Float>]
+    /// Whether every value's contents stay readable after a run (else: inputs, outputs and constants only).
+    public let keepsEveryValue: Bool
+    /// The distinct allocations behind `buffers` and their float counts.
+    private let allocations: [(memory: UnsafeMutableRawPointer, floats: Int)]
     /// Work space shared by the nodes that need it (im2col columns, packed weights).
     var scratch: UnsafeMutableBufferPointer<Float>
     /// Weights re-laid out for the kernels, owned by the executor.
@@ -31,16 +37,21 @@ public final class FloatExecutor {
     /// Prepares every node: checks it can run, packs constant weights, sizes scratch.
     /// `kernels`: which fp32 kernels run the convs and FC layers (default: `OCTET_FLOAT_KERNELS`
     /// — `reference`, `avx512`, `avx2` — or else the fastest this CPU has).
-    public init(graph: Graph, kernels: FloatKernelPath = .automatic) throws {
+    public init(graph: Graph, kernels: FloatKernelPath = .automatic, keepEveryValue: Bool = true) throws {
         self.graph = graph
         fastPath = try kernels.resolveFloat()
-        buffers = graph.values.map { value in
+        keepsEveryValue = keepEveryValue
+        let plan = FloatBufferPlan(graph, keepEveryValue: keepEveryValue)
+        let allocations = plan.floats.map { floats in
             // 64-byte aligned (one cache line, one zmm vector): the fast kernels' rows start on lines.
+            let raw = aligned_alloc(64, (floats * MemoryLayout<Float>.size + 63) / 64 * 64)!
+            raw.initializeMemory(as: Float.self, repeating: 0, count: floats)
+            return (memory: raw, floats: floats)
+        }
+        self.allocations = allocations
+        buffers = graph.values.enumerated().map { v, value in
             let count = max(value.elementCount, 1)
-            let raw = aligned_alloc(64, (count * MemoryLayout<Float>.size + 63) / 64 * 64)!
-            let b = UnsafeMutableBufferPointer(start: raw.bindMemory(to: Float.self, capacity: count), count: count)
-            b.initialize(repeating: 0)
-            return b
+            return UnsafeMutableBufferPointer(start: allocations[plan.buffer[v]].memory.assumingMemoryBound(to: Float.self), count: count)
         }
         scratch = UnsafeMutableBufferPointer<Float>.allocate(capacity: 1)
         for (id, tensor) in graph.constants {
@@ -53,7 +64,7 @@ public final class FloatExecutor {
     }
 
     deinit {
-        for b in buffers { free(b.baseAddress) }
+        for a in allocations { free(a.memory) }
         scratch.deallocate()
         for b in packedWeights { b.deallocate() }
         for m in ownedMemory { free(m) }
@@ -63,9 +74,9 @@ public final class FloatExecutor {
     /// The fp32 kernel path in use: "avx512", "avx2" or "reference".
     public var kernelPath: String { fastPath.map { String(cString: $0.pointee.key.path) } ?? "reference" }
 
-    /// Bytes the executor holds: one buffer per value (constants included), scratch, packed weights.
+    /// Bytes the executor holds: the values' buffers (constants included), scratch, packed weights.
     public var allocatedBytes: Int {
-        (buffers.reduce(0) { $0 + $1.count } + scratch.count + packedWeights.reduce(0) { $0 + $1.count }) * MemoryLayout<Float>.size
+        (allocations.reduce(0) { $0 + $1.floats } + scratch.count + packedWeights.reduce(0) { $0 + $1.count }) * MemoryLayout<Float>.size
             + ownedBytes
     }
 
@@ -109,8 +120,11 @@ public final class FloatExecutor {
         return graph.outputs.map { value($0) }
     }
 
-    /// A value's contents after the last run, in logical (ONNX) order.
+    /// A value's contents after the last run, in logical (ONNX) order: any value when every
+    /// value is kept, else an input, output or constant.
     public func value(_ id: ValueID) -> Tensor {
+        precondition(keepsEveryValue || graph.inputs.contains(id) || graph.outputs.contains(id) || graph.isConstant(id),
+                     "value '\(graph[id].name)' shares its buffer (executor made with keepEveryValue: false)")
         let v = graph[id]
         let data = Array(buffers[id.index].prefix(v.elementCount))
         let stored = Tensor(shape: StorageLayout.storedShape(v), data: data)

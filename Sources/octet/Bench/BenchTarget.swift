@@ -121,7 +121,7 @@ final class FloatBenchTarget: BenchTarget {
 
     init(path: String) throws {
         var model: FloatModel?
-        loadMilliseconds = try milliseconds { model = try FloatModel(onnxPath: path) }
+        loadMilliseconds = try milliseconds { model = try FloatModel(onnxPath: path, keepEveryValue: false) }
         self.model = model!
         input = self.model.inputShapes.map { Tensor(shape: $0, data: benchInput(count: $0.reduce(1, *))) }
     }
@@ -133,7 +133,7 @@ final class FloatBenchTarget: BenchTarget {
     var kernels: (path: String, conv: String)? { nil }
     var notes: [String] {
         ["load = ONNX import + graph passes + executor preparation",
-         "arena = every float buffer the executor holds (one per value, weights included); threads split the float kernels over the executor's pool (and set OpenBLAS's count)"]
+         "arena = every float buffer the executor holds (weights included; intermediate values share buffers by liveness); threads split the float kernels over the executor's pool (and set OpenBLAS's count)"]
     }
 
     func setThreads(_ count: Int) -> Int { FloatExecutor.setBLASThreads(count) }
