@@ -20,9 +20,11 @@ octk_pool* octk_pool_create(int threads);
 void octk_pool_destroy(octk_pool* pool);
 int octk_pool_threads(const octk_pool* pool);
 
-/// Splits [0, count) into one contiguous range per thread, each a multiple of `grain` items
-/// (except the last), runs `fn` on every non-empty range and returns when all are done. With
-/// one thread, or when count ≤ grain, fn runs once on the caller. pool may be NULL (= 1 thread).
+/// Splits [0, count) into contiguous ranges, each a multiple of `grain` items (except the last),
+/// up to 4 per thread; the threads (the caller included) take them first come, first served,
+/// so which thread runs which range varies. Runs `fn` on every range and returns when all are
+/// done. With one thread, or when count ≤ grain, fn runs once on the caller. pool may be NULL
+/// (= 1 thread).
 void octk_pool_run(octk_pool* pool, octk_task_fn fn, void* context, size_t count, size_t grain);
 
 #ifdef __cplusplus

@@ -1,7 +1,11 @@
 // Persistent worker pool (octk_pool.h). A job is published by bumping `generation` under the
 // mutex; workers spin on it (acquire loads, for up to OCTK_POOL_SPIN_NS), then wait on `wake`.
-// Each worker runs the range of its index and decrements `pending`; the caller runs range 0 and spins until
-// `pending` reaches zero. Jobs never overlap: octk_pool_run returns only after every range ran.
+// A job is cut into ranges, a contiguous run of them owned by each thread (the caller is
+// thread 0): every thread runs its own ranges in order, then takes the untaken ranges of the
+// other threads (one atomic counter per owner), so a thread on a slower or busier core simply
+// runs fewer of them while balanced threads keep the same part of every op (and its data in
+// their caches). Each worker then decrements `pending`; the caller spins until it reaches zero.
+// Jobs never overlap: octk_pool_run returns only after every range ran.
 #define _GNU_SOURCE
 #include "octk_pool.h"
 
@@ -17,6 +21,10 @@ static int64_t now_ns(void) {
   return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
 }
 
+// Ranges per thread of a job: enough that a core running 25 % slower than the others costs the
+// job little, few enough that a range stays long next to its call overhead.
+#define OCTK_POOL_RANGES_PER_THREAD 4
+
 // How long an idle worker keeps spinning before it sleeps: longer than the gap between two
 // ops and between back-to-back invokes, short enough not to burn a core when the model idles.
 #define OCTK_POOL_SPIN_NS 2000000
@@ -29,10 +37,11 @@ struct octk_pool {
   atomic_ulong generation;
   atomic_int pending;
   atomic_int stop;
+  atomic_size_t* next;  // [threads]: each owner's next untaken range
   // The current job (written before `generation` is bumped).
   octk_task_fn fn;
   void* context;
-  size_t count, chunk;
+  size_t count, chunk, ranges, owned;  // items per range, ranges, ranges per owner
 };
 
 typedef struct {
@@ -40,11 +49,18 @@ typedef struct {
   int index;
 } worker_arg;
 
-static void run_range(octk_pool* p, int index) {
-  const size_t begin = (size_t)index * p->chunk;
-  if (begin >= p->count) return;
-  const size_t end = begin + p->chunk < p->count ? begin + p->chunk : p->count;
-  p->fn(p->context, begin, end);
+/// Thread `index` runs its own ranges of the current job, then the others' untaken ones.
+static void run_ranges(octk_pool* p, int index) {
+  for (int k = 0; k < p->threads; ++k) {
+    const int owner = (index + k) % p->threads;
+    const size_t first = (size_t)owner * p->owned;
+    for (;;) {
+      const size_t i = first + atomic_fetch_add_explicit(&p->next[owner], 1, memory_order_relaxed);
+      if (i >= first + p->owned || i >= p->ranges) break;
+      const size_t begin = i * p->chunk, end = begin + p->chunk < p->count ? begin + p->chunk : p->count;
+      p->fn(p->context, begin, end);
+    }
+  }
 }
 
 static void* worker_main(void* arg) {
@@ -71,7 +87,7 @@ static void* worker_main(void* arg) {
     }
     if (atomic_load_explicit(&p->stop, memory_order_relaxed)) return NULL;
     seen = g;
-    run_range(p, index);
+    run_ranges(p, index);
     atomic_fetch_sub_explicit(&p->pending, 1, memory_order_acq_rel);
   }
 }
@@ -86,6 +102,12 @@ octk_pool* octk_pool_create(int threads) {
   atomic_init(&p->generation, 0);
   atomic_init(&p->pending, 0);
   atomic_init(&p->stop, 0);
+  p->next = malloc(sizeof(atomic_size_t) * (size_t)threads);
+  if (p->next == NULL) {
+    octk_pool_destroy(p);
+    return NULL;
+  }
+  for (int t = 0; t < threads; ++t) atomic_init(&p->next[t], 0);
   if (threads > 1) {
     p->workers = calloc((size_t)threads - 1, sizeof(pthread_t));
     if (p->workers == NULL) {
@@ -120,6 +142,7 @@ void octk_pool_destroy(octk_pool* p) {
   pthread_mutex_unlock(&p->mutex);
   for (int i = 1; i < p->threads && p->workers != NULL; ++i) pthread_join(p->workers[i - 1], NULL);
   free(p->workers);
+  free(p->next);
   pthread_cond_destroy(&p->wake);
   pthread_mutex_destroy(&p->mutex);
   free(p);
@@ -134,18 +157,21 @@ void octk_pool_run(octk_pool* p, octk_task_fn fn, void* context, size_t count, s
     fn(context, 0, count);
     return;
   }
-  // Ranges of whole grains, as even as possible.
-  const size_t grains = (count + grain - 1) / grain;
-  const size_t per = (grains + (size_t)p->threads - 1) / (size_t)p->threads;
+  // Ranges of whole grains, as even as possible, up to OCTK_POOL_RANGES_PER_THREAD per thread.
+  const size_t grains = (count + grain - 1) / grain, most = (size_t)p->threads * OCTK_POOL_RANGES_PER_THREAD;
+  const size_t per = (grains + most - 1) / most;
   p->fn = fn;
   p->context = context;
   p->count = count;
   p->chunk = per * grain;
+  p->ranges = (count + p->chunk - 1) / p->chunk;
+  p->owned = (p->ranges + (size_t)p->threads - 1) / (size_t)p->threads;
+  for (int t = 0; t < p->threads; ++t) atomic_store_explicit(&p->next[t], 0, memory_order_relaxed);
   atomic_store_explicit(&p->pending, p->threads - 1, memory_order_relaxed);
   pthread_mutex_lock(&p->mutex);
   atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
   pthread_cond_broadcast(&p->wake);
   pthread_mutex_unlock(&p->mutex);
-  run_range(p, 0);
+  run_ranges(p, 0);
   while (atomic_load_explicit(&p->pending, memory_order_acquire) != 0) sched_yield();
 }
