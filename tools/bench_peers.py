@@ -216,7 +216,7 @@ def main():
     ap.add_argument("--models", choices=["timing", "fashion", "all"], default="all")
     ap.add_argument("--only", nargs="*", help="model names to keep (e.g. resnet18 mobilenet_v1)")
     ap.add_argument("--threads", default="1,2")
-    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    ap.add_argument("--rounds", type=int, default=6, help="interleaved rounds")
     ap.add_argument("--block", type=int, default=5, help="timed invocations per runtime per round (timing models)")
     ap.add_argument("--block-fashion", type=int, default=50, help="timed invocations per block for Fashion models")
     ap.add_argument("--warmup", type=int, default=2)
