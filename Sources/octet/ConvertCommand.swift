@@ -102,12 +102,13 @@ struct ConvertCommand: ParsableCommand {
             options.lowering.uint8Input = (options.mean[0], options.std[0])
         }
         for path in [output] + (svg.map { [$0] } ?? []) { try AtomicFile.checkWritable(path) }
-        let imported = try ONNXImporter.importModel(atPath: model)
-        guard let inputShape = imported.graph.inputs.first.map({ imported.graph[$0].shape }) else {
+        let source = try ONNXSource(path: model)
+        guard let inputShape = source.imported.graph.inputs.first.map({ source.imported.graph[$0].shape }) else {
             throw ConvertError.invalidModel("'\(model)' has no inputs")
         }
         let samples = try CalibrationSet.load(path: calibration, inputShape: inputShape, mean: options.mean, std: options.std, limit: limit)
-        let result = try Converter.convert(onnxPath: model, calibration: samples, options: options)
+        let result = try Converter.convert(source: source.bytes, directory: source.directory, name: model, calibration: samples,
+                                           options: options, imported: source.imported)
         var files = [(data: Data(result.bytes), path: output)]
         if let svg {
             files.append((Data(MemoryPlanSVG.render(result.plan, result.planRequests, title: (output as NSString).lastPathComponent).utf8), svg))

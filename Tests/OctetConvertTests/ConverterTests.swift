@@ -32,6 +32,27 @@ import _TestSupport
         #expect(codes.contains(.fullyConnected))
     }
 
+    /// With 2+ threads the original and the equalized candidate are quantized, bias corrected
+    /// and judged side by side: the file is the same as converting on one thread, both where
+    /// the equalized observation is derived (ReLU: ResNet-18) and where it is measured again
+    /// (ReLU6: MobileNetV2).
+    @Test(arguments: ["resnet18_tiny", "mobilenet_v2_tiny"])
+    func sideBySideCandidatesGiveTheOneThreadFile(name: String) throws {
+        let (onnx, input) = try fixture(name)
+        var options = ConversionOptions()
+        options.progress = false
+        options.equalization = .auto
+        let one = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
+        let note = try #require(one.model.metadata("quantization.equalization"))
+        #expect(note.contains("pairs"), "\(name): \(note)")  // both candidates were built
+        for threads in [2, 3] {
+            options.threads = threads
+            let side = try Converter.convert(onnxPath: onnx, calibration: input, options: options)
+            let same = side.bytes == one.bytes
+            #expect(same, "\(name) on \(threads) threads: the file differs")
+        }
+    }
+
     /// ConvTranspose, linear Resize, per-channel PRelu, reflect Pad and Softmax have no int8
     /// kernel: they run in float inside the int8 model, and the whole model still tracks float.
     @Test func opsWithoutInt8KernelsRunAsFloatFallbacks() throws {

@@ -39,21 +39,22 @@ public struct ConversionResult {
 /// plan, serialisation, and a self-check that the runtime's verifier accepts the result.
 public enum Converter {
     public static func convert(onnxPath: String, calibration: Tensor, options: ConversionOptions) throws -> ConversionResult {
-        guard let source = FileManager.default.contents(atPath: onnxPath) else { throw ConvertError.io("cannot read model file '\(onnxPath)'") }
-        return try convert(source: source, directory: URL(fileURLWithPath: onnxPath).deletingLastPathComponent(), name: onnxPath,
-                           calibration: calibration, options: options)
+        let source = try ONNXSource(path: onnxPath)
+        return try convert(source: source.bytes, directory: source.directory, name: onnxPath, calibration: calibration, options: options,
+                           imported: source.imported)
     }
 
     /// Same, for ONNX bytes in memory: `directory` resolves external data (nil: none may be
     /// referenced), `name` is the path messages and the `source.file` metadata use.
+    /// `imported`: `source` already imported (by ONNXSource), so that it is not parsed twice.
     public static func convert(source: Data, directory: URL?, name onnxPath: String, calibration: Tensor,
-                               options: ConversionOptions) throws -> ConversionResult {
+                               options: ConversionOptions, imported alreadyImported: ImportedModel? = nil) throws -> ConversionResult {
         let start = Date()
         // The source hash runs beside the (single-threaded) import and graph passes.
         let hashing = DispatchGroup()
         nonisolated(unsafe) var sourceHash = ""
         DispatchQueue.global().async(group: hashing) { sourceHash = SHA256.hex([UInt8](source)) }
-        let imported = try ONNXImporter.importModel(data: source, directory: directory, name: onnxPath)
+        let imported = try alreadyImported ?? ONNXImporter.importModel(data: source, directory: directory, name: onnxPath)
         let float = try FloatModel(imported: imported, options: options.passes)
         if let k = imported.outputTypes.firstIndex(of: .bool) {
             throw ConvertError.unsupported(node: float.outputNames[k], opType: "model",
@@ -82,45 +83,64 @@ public enum Converter {
         let derivable = equalization.map { $0.clipsReplaced == 0 && options.calibrationMethod == .minmax } ?? false
         let observation = try observe(float, calibration: calibration, options: options, label: "calibrating",
                                       extremesOf: derivable ? Array(equalization!.scales.keys) : [])
-        var chosen = try quantize(float, observation: observation, calibration: calibration, options: options, label: "")
+        var chosen: Candidate
         var equalizationNote = "off"
-        if let equalization {
-            if equalization.pairs == 0 {
-                equalizationNote = "not applicable (no Conv → Conv pairs)"
-            } else {
-                let equalized = try FloatModel(imported: imported, optimized: graph)
-                let derived = derivable ? observation.dividing(equalization.scales) : nil
-                let candidate = try quantize(equalized, observation: try derived ?? observe(equalized, calibration: calibration, options: options,
-                                                                                             label: "calibrating (equalized)"),
-                                             calibration: calibration, options: options, label: " (equalized)")
-                // Both candidates are judged against the original float model on the last 64
-                // calibration samples (bias correction measures on the first 48). Both were
-                // calibrated on every sample, so this compares them fairly but is not held out.
-                let heldOutRange = max(0, n - 64)..<n, heldOut = heldOutRange.map { sample(calibration, inputShape, $0) }
-                let reference = Array(chosen.outputs[heldOutRange])
-                let before = try BiasCorrection.outputSQNR(try chosen.interpreter(threads: options.threads), heldOut, reference: reference)
-                let after = try BiasCorrection.outputSQNR(try candidate.interpreter(threads: options.threads), heldOut, reference: reference)
-                let applied = options.equalization == .on || after > before
-                equalizationNote = String(format: "%@ (%d pairs; output SQNR on the last 64 calibration samples %.2f → %.2f dB",
-                                          applied ? "applied" : "not applied", equalization.pairs, before, after)
-                if equalization.clipsReplaced > 0 {
-                    // What dropping the clip bounds alone costs, before any quantization.
-                    var change = SQNRAccumulator()
-                    for (f, e) in zip(reference, candidate.outputs[heldOutRange]) {
-                        f.withUnsafeBufferPointer { ref in change.add(reference: ref) { e[$0] } }
-                    }
-                    equalizationNote += String(format: "; %d ReLU6/Clip → ReLU, float output SQNR vs original %.2f dB",
-                                               equalization.clipsReplaced, change.decibels)
-                }
-                equalizationNote += ")"
-                if applied {
-                    chosen = candidate
-                    let lines = equalization.scales.sorted { $0.key < $1.key }.map { id, s in
-                        "\(graph[id].name)\t" + s.map { "\($0)" }.joined(separator: ",")
-                    }
-                    chosen.metadata.append(MetadataEntry("quantization.equalization_scales", lines.joined(separator: "\n")))
-                }
+        if let equalization, equalization.pairs > 0 {
+            // Two candidates, the original and the equalized graph, each quantized (and bias
+            // corrected) and then judged: with 2+ threads the two run side by side on half the
+            // threads each, which uses the cores better than one after the other (their serial
+            // parts overlap). Either way each candidate's bytes are the same.
+            let equalized = try FloatModel(imported: imported, optimized: graph)
+            let derived = derivable ? observation.dividing(equalization.scales) : nil
+            let side = options.threads >= 2
+            var one = options, two = options
+            if side {
+                one.threads = options.threads / 2
+                two.threads = options.threads - one.threads
+                one.progress = false
             }
+            let pair = try concurrentlyIf(side, {
+                try quantize(float, observation: observation, calibration: calibration, options: one, label: "")
+            }, {
+                try quantize(equalized, observation: try derived ?? observe(equalized, calibration: calibration, options: two,
+                                                                             label: "calibrating (equalized)"),
+                             calibration: calibration, options: two, label: side ? " (both candidates)" : " (equalized)")
+            })
+            chosen = pair.0
+            let candidate = pair.1
+            // Both candidates are judged against the original float model on the last 64
+            // calibration samples (bias correction measures on the first 48). Both were
+            // calibrated on every sample, so this compares them fairly but is not held out.
+            let heldOutRange = max(0, n - 64)..<n, heldOut = heldOutRange.map { sample(calibration, inputShape, $0) }
+            let reference = Array(chosen.outputs[heldOutRange])
+            let (before, after) = try concurrentlyIf(side, {
+                try BiasCorrection.outputSQNR(try chosen.interpreter(threads: one.threads), heldOut, reference: reference)
+            }, {
+                try BiasCorrection.outputSQNR(try candidate.interpreter(threads: two.threads), heldOut, reference: reference)
+            })
+            let applied = options.equalization == .on || after > before
+            equalizationNote = String(format: "%@ (%d pairs; output SQNR on the last 64 calibration samples %.2f → %.2f dB",
+                                      applied ? "applied" : "not applied", equalization.pairs, before, after)
+            if equalization.clipsReplaced > 0 {
+                // What dropping the clip bounds alone costs, before any quantization.
+                var change = SQNRAccumulator()
+                for (f, e) in zip(reference, candidate.outputs[heldOutRange]) {
+                    f.withUnsafeBufferPointer { ref in change.add(reference: ref) { e[$0] } }
+                }
+                equalizationNote += String(format: "; %d ReLU6/Clip → ReLU, float output SQNR vs original %.2f dB",
+                                           equalization.clipsReplaced, change.decibels)
+            }
+            equalizationNote += ")"
+            if applied {
+                chosen = candidate
+                let lines = equalization.scales.sorted { $0.key < $1.key }.map { id, s in
+                    "\(graph[id].name)\t" + s.map { "\($0)" }.joined(separator: ",")
+                }
+                chosen.metadata.append(MetadataEntry("quantization.equalization_scales", lines.joined(separator: "\n")))
+            }
+        } else {
+            chosen = try quantize(float, observation: observation, calibration: calibration, options: options, label: "")
+            if equalization != nil { equalizationNote = "not applicable (no Conv → Conv pairs)" }
         }
         var model = chosen.model
         hashing.wait()
