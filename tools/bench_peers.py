@@ -149,6 +149,25 @@ def conversion_times(onnx_path, work, octet, calib, rounds):
     return times
 
 
+class OneCPU:
+    """Within the block, this thread — and the Octet processes it starts — run on CPU `cpu`
+    only (None: no change). The 1-thread cells of every runtime run on the same core, so a
+    core that is slower than the others (one vCPU of a shared VM often is) cannot favour one
+    runtime by where the scheduler happened to put it."""
+
+    def __init__(self, cpu):
+        self.cpu = cpu
+
+    def __enter__(self):
+        if self.cpu is not None:
+            self.saved = os.sched_getaffinity(0)
+            os.sched_setaffinity(0, {self.cpu})
+
+    def __exit__(self, *exc):
+        if self.cpu is not None:
+            os.sched_setaffinity(0, self.saved)
+
+
 def make_runner(runtime, path, threads, octet, x):
     import peer_runtimes
     if runtime.startswith("octet"):
@@ -220,6 +239,8 @@ def main():
     ap.add_argument("--block", type=int, default=5, help="timed invocations per runtime per round (timing models)")
     ap.add_argument("--block-fashion", type=int, default=50, help="timed invocations per block for Fashion models")
     ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--pin-cpu", type=int, default=max(os.sched_getaffinity(0)),
+                    help="CPU that runs every runtime's 1-thread blocks (default: the last one; -1: no pinning)")
     ap.add_argument("--calibration-samples", type=int, default=32)
     ap.add_argument("--conversion-rounds", type=int, default=2,
                     help="rounds of timed conversions (Octet default options vs ORT quantize_static); 0 skips them")
@@ -249,8 +270,9 @@ def main():
             samples = {key: [] for key in runners}
             for round_ in range(args.rounds):
                 for t in threads:
-                    for r in INT8 + FP32:
-                        samples[(r, t)] += runners[(r, t)].block(args.warmup, block)
+                    with OneCPU(args.pin_cpu if t == 1 and args.pin_cpu >= 0 else None):
+                        for r in INT8 + FP32:
+                            samples[(r, t)] += runners[(r, t)].block(args.warmup, block)
                 log(f"  round {round_ + 1}/{args.rounds} done")
             octet_int8 = runners[("octet-int8", threads[0])].last
             macs[model] = octet_int8["macs"]
@@ -277,13 +299,16 @@ def main():
                 "`tools/requirements-bench.txt`, exports the timing models, builds Octet in release mode, runs "
                 f"`tools/bench_peers.py`). This run: `tools/bench_peers.py --models {args.models} --threads {args.threads} "
                 f"--rounds {args.rounds} --block {args.block} --block-fashion {args.block_fashion} --warmup {args.warmup} "
-                f"--conversion-rounds {args.conversion_rounds}`.\n\n")
+                f"--conversion-rounds {args.conversion_rounds} --pin-cpu {args.pin_cpu}`.\n\n")
         f.write("Method: batch 1, float input and output for every runtime. Each round runs every runtime once per "
                 "thread count (a block of warm-up plus timed invocations), rounds interleave, so the runtimes share "
-                "the machine's load; min and median are over all timed invocations. Octet int8 = `.octet` from `octet "
+                "the machine's load; min and median are over all timed invocations. "
+                + (f"Every runtime's 1-thread blocks run pinned to CPU {args.pin_cpu} (the cores of this kind of VM "
+                   "differ in speed); 2-thread blocks may use every core. " if args.pin_cpu >= 0 else "")
+                + "Octet int8 = `.octet` from `octet "
                 "convert` on the int8 interpreter; ORT int8 = quantize_static QDQ, per-channel int8 weights, uint8 "
                 "activations; LiteRT int8 = full-integer int8 `.tflite` (Keras rebuilt from the same ONNX weights) "
-                "on ai-edge-litert with XNNPACK. fp32: Octet's float reference path (OpenBLAS GEMMs), ORT fp32, "
+                "on ai-edge-litert with XNNPACK. fp32: Octet's float path (AVX-512/AVX2 kernels, OpenBLAS elsewhere), ORT fp32, "
                 "LiteRT fp32. Ratio = Octet / best peer (below 1 = Octet faster). % roofline = the model's MACs / "
                 "min latency / (measured per-core int8 peak × threads used).\n\n")
         for t in threads:
