@@ -12,17 +12,20 @@
 // 9 taps (3×3) are grouped by kernel column, taps {g, g + 3, g + 6} (see the packing), and a
 // step keeps its three interleaved columns: when the next step's first columns are this step's
 // last ones (the same rows: stride-1 neighbours share two columns, stride-2 neighbours one),
-// they are reused, so a stride-1 step interleaves one new column instead of three.
+// they are reused, so a stride-1 step interleaves one new column instead of three. Not in the
+// two-pixels-per-step tail (there the kept columns spilled registers and ran slower).
 #if defined(__x86_64__)
 #include "octk_qs8_avx512.h"
 #include "qs8_requant_avx512.h"
+
+#define DW_INLINE OCTK_AVX512_TARGET static inline __attribute__((always_inline))
 
 /// Four tap rows interleaved for vpdpbusd: dword (lane L, i) of q[j] holds channel 16L + 4j + i's 4 tap bytes.
 typedef struct {
   __m512i q[4];
 } interleaved;
 
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) interleaved interleave(__m512i a, __m512i b, __m512i c, __m512i d) {
+DW_INLINE interleaved interleave(__m512i a, __m512i b, __m512i c, __m512i d) {
   const __m512i ab_lo = _mm512_unpacklo_epi8(a, b), ab_hi = _mm512_unpackhi_epi8(a, b);
   const __m512i cd_lo = _mm512_unpacklo_epi8(c, d), cd_hi = _mm512_unpackhi_epi8(c, d);
   interleaved v;
@@ -34,7 +37,7 @@ OCTK_AVX512_TARGET static inline __attribute__((always_inline)) interleaved inte
 }
 
 /// acc_j += Σ_k (row_k[c] + 128)·w[k][c] for the channels of Q_j (one group's 256 weight bytes).
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) void dot(const interleaved* v, const int8_t* w, __m512i acc[4]) {
+DW_INLINE void dot(const interleaved* v, const int8_t* w, __m512i acc[4]) {
   for (int j = 0; j < 4; ++j) acc[j] = _mm512_dpbusd_epi32(acc[j], v->q[j], _mm512_load_si512(w + 64 * j));
 }
 
@@ -59,7 +62,7 @@ typedef struct {
   __mmask64 m;
 } step_rows;
 
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i load_row(int kind, const step_rows* s, int tap) {
+DW_INLINE __m512i load_row(int kind, const step_rows* s, int tap) {
   const __m512i flip = _mm512_set1_epi8((char)0x80);
   const int8_t *r0 = s->r0[tap] + s->c0, *r1 = s->r1[tap] + s->c0;
   if (kind == kFull) return _mm512_xor_si512(_mm512_loadu_si512(r0), flip);
@@ -68,17 +71,17 @@ OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i load_row
   return _mm512_xor_si512(_mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1), flip);
 }
 
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i load_row_or_zero(int kind, const step_rows* s, int tap, int taps) {
+DW_INLINE __m512i load_row_or_zero(int kind, const step_rows* s, int tap, int taps) {
   return tap < taps ? load_row(kind, s, tap) : _mm512_setzero_si512();
 }
 
 /// The accumulators' start: the block's bias' (64c4 order).
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) void load_bias(const block_consts* k, __m512i acc[4]) {
+DW_INLINE void load_bias(const block_consts* k, __m512i acc[4]) {
   for (int j = 0; j < 4; ++j) acc[j] = _mm512_load_si512(k->bias + 16 * j);
 }
 
 /// Requantized and packed into 64 output bytes in channel order.
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i finish(__m512i acc[4], const block_consts* k) {
+DW_INLINE __m512i finish(__m512i acc[4], const block_consts* k) {
   __m512i r[4];
   for (int j = 0; j < 4; ++j) r[j] = octk_requant_hi_avx512(acc[j], k->scale[j], k->hi);
   const __m512i r01 = _mm512_adds_epi16(_mm512_packs_epi32(r[0], r[1]), k->z);
@@ -87,7 +90,7 @@ OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i finish(_
 }
 
 /// Any tap count: groups of 4 consecutive taps.
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i step_any(int kind, const step_rows* s, int taps, const block_consts* k) {
+DW_INLINE __m512i step_any(int kind, const step_rows* s, int taps, const block_consts* k) {
   __m512i acc[4];
   load_bias(k, acc);
   for (int t = 0; t < taps; t += 4) {
@@ -99,15 +102,14 @@ OCTK_AVX512_TARGET static inline __attribute__((always_inline)) __m512i step_any
 }
 
 /// Column g of a 9-tap window: taps g, g + 3, g + 6 and a zero fourth.
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) interleaved column(int kind, const step_rows* s, int g) {
+DW_INLINE interleaved column(int kind, const step_rows* s, int g) {
   return interleave(load_row(kind, s, g), load_row(kind, s, g + 3), load_row(kind, s, g + 6), _mm512_setzero_si512());
 }
 
 /// How many columns pixel rows r moved from the previous pixel's rows p: 1 when taps {0, 1, 3,
 /// 4, 6, 7} of r are taps {1, 2, 4, 5, 7, 8} of p (stride-1 neighbours), 2 when taps {0, 3, 6}
 /// are taps {2, 5, 8} (stride 2), else 3 (nothing shared).
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) int columns_moved(const int8_t* const* r,
-                                                                                  const int8_t* const* p) {
+DW_INLINE int columns_moved(const int8_t* const* r, const int8_t* const* p) {
   const __m512i now = _mm512_loadu_si512(r);
   if (!_mm512_mask_cmpneq_epi64_mask(0xDB, now, _mm512_loadu_si512(p + 1))) return 1;
   if (!_mm512_mask_cmpneq_epi64_mask(0x49, now, _mm512_loadu_si512(p + 2))) return 2;
@@ -115,8 +117,7 @@ OCTK_AVX512_TARGET static inline __attribute__((always_inline)) int columns_move
 }
 
 /// Writes one step's 64 output bytes (narrow: two pixels' 32).
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) void store(int kind, __m512i out, int8_t* dst, size_t stride, int pair, int channels,
-                                            __mmask64 m) {
+DW_INLINE void store(int kind, __m512i out, int8_t* dst, size_t stride, int pair, int channels, __mmask64 m) {
   if (kind == kFull) {
     _mm512_storeu_si512(dst, out);
   } else if (kind == kMasked) {
@@ -130,9 +131,8 @@ OCTK_AVX512_TARGET static inline __attribute__((always_inline)) void store(int k
 }
 
 /// One channel block over pixels [begin, end): one pixel per step (two when narrow).
-OCTK_AVX512_TARGET static inline __attribute__((always_inline)) void run_block(int kind, const octk_qs8_dwconv_packed* p, const int8_t* const* ind,
-                                                size_t begin, size_t end, int c0, __mmask64 m, const block_consts* k,
-                                                int8_t* y) {
+DW_INLINE void run_block(int kind, const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t begin, size_t end,
+                         int c0, __mmask64 m, const block_consts* k, int8_t* y) {
   const int taps = p->taps, step = kind == kNarrow ? 2 : 1;
   const size_t stride = (size_t)p->channels;
   interleaved col[3];
