@@ -309,27 +309,28 @@ def main():
                 "convert` on the int8 interpreter; ORT int8 = quantize_static QDQ, per-channel int8 weights, uint8 "
                 "activations; LiteRT int8 = full-integer int8 `.tflite` (Keras rebuilt from the same ONNX weights) "
                 "on ai-edge-litert with XNNPACK. fp32: Octet's float path (AVX-512/AVX2 kernels, OpenBLAS elsewhere), ORT fp32, "
-                "LiteRT fp32. Ratio = Octet / best peer (below 1 = Octet faster). % roofline = the model's MACs / "
+                "LiteRT fp32. Ratio = Octet / best peer (below 1 = Octet faster); for fp32 also Octet / ORT fp32. % roofline = the model's MACs / "
                 "min latency / (measured per-core int8 peak × threads used).\n\n")
         for t in threads:
             f.write(f"## {t} thread{'s' if t > 1 else ''}\n\n")
             f.write("| model | GMAC | Octet arena / lower bound (bytes) | Octet int8 min / med ms | ORT int8 | LiteRT int8 "
-                    "| Octet / best peer (int8) | Octet % roofline | Octet fp32 | ORT fp32 | LiteRT fp32 | Octet / best peer (fp32) |\n")
-            f.write("|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+                    "| Octet / best peer (int8) | Octet % roofline | Octet fp32 | ORT fp32 | LiteRT fp32 | Octet / best peer (fp32) "
+                    "| Octet / ORT (fp32) |\n")
+            f.write("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
             for model in models:
                 def cell(r):
                     v = rows[(model, r, t)]
                     used = f" (on {v['used']} thread)" if v["used"] != t else ""
                     return f"{v['min']:.3f} / {v['median']:.3f}{used}"
-                def ratio(group):
-                    best = min(rows[(model, r, t)]["min"] for r in group[1:])
+                def ratio(group, peers=None):
+                    best = min(rows[(model, r, t)]["min"] for r in (peers or group[1:]))
                     return f"{rows[(model, group[0], t)]['min'] / best:.2f}×"
                 octet = rows[(model, "octet-int8", t)]
                 roof = f"{100 * macs[model] / (octet['min'] / 1e3) / (peak * octet['used']):.1f}%" if peak > 0 else "n/a"
                 a, lb = arena[model]
                 f.write(f"| {model[0]}/{model[1]} | {macs[model] / 1e9:.3f} | {a} / {lb} | {cell('octet-int8')} | {cell('ort-int8')} | "
                         f"{cell('litert-int8')} | {ratio(INT8)} | {roof} | {cell('octet-fp32')} | {cell('ort-fp32')} | "
-                        f"{cell('litert-fp32')} | {ratio(FP32)} |\n")
+                        f"{cell('litert-fp32')} | {ratio(FP32)} | {ratio(FP32, ['ort-fp32'])} |\n")
             f.write("\n")
         if conversions:
             f.write("## Conversion time\n\n")
