@@ -25,6 +25,11 @@ let package = Package(
         // Runtime: no Foundation.
         .target(name: "OctetRuntime", dependencies: ["OctetKernels"],
                 linkerSettings: [.linkedLibrary("m")]),
+        // The C API (octet.h): its header and C parts, and the Swift that implements the rest.
+        .target(name: "COctet"),
+        .target(name: "OctetCAPI", dependencies: ["OctetRuntime", "COctet"]),
+        // octet-run's logic (no Foundation); the binary is built as Embedded Swift by tools/arm/build.sh.
+        .target(name: "OctetRun", dependencies: ["OctetRuntime", "OctetKernels"]),
         // Converter: ONNX import, Graph IR, passes, float reference executor.
         .target(name: "OctetConvert", dependencies: [
             "OctetRuntime", "OctetKernels", "COpenBLAS", "CImage", "CZlib",

@@ -23,7 +23,7 @@ public struct CPUFeatures: OptionSet, Sendable, CustomStringConvertible {
     public var description: String {
         let names: [(CPUFeatures, String)] = [(.avx2, "avx2"), (.fma, "fma"), (.avx512f, "avx512f"), (.avx512bw, "avx512bw"), (.avx512vl, "avx512vl"), (.avx512vbmi, "avx512vbmi"),
                                               (.avx512vnni, "avx512vnni"), (.avxvnni, "avxvnni"), (.neon, "neon"), (.dotprod, "dotprod"), (.i8mm, "i8mm")]
-        let present = names.filter { contains($0.0) }.map(\.1)
+        let present = names.filter { contains($0.0) }.map { $0.1 }
         return present.isEmpty ? "baseline" : present.joined(separator: " ")
     }
 }

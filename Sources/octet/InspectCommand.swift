@@ -28,7 +28,7 @@ struct InspectCommand: ParsableCommand {
 
     private func execute() throws {
         let loaded: OctetModel
-        do { loaded = try OctetModel(path: model) } catch let e as OctetError { throw ConvertError.octetFile(model, e) }
+        do throws(OctetError) { loaded = try OctetModel(path: model) } catch let e { throw ConvertError.octetFile(model, e) }
         let m = loaded.description
         let size = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
         print("\(model): .octet v\(OctetFormat.versionMajor).\(OctetFormat.versionMinor), \(size) bytes, verified")

@@ -26,10 +26,10 @@ import Testing
         // 2^30 pixels × 64 channels: a 320 GiB arena, far beyond any machine this runs on.
         let model = try OctetModel(bytes: OctetSerializer.serialize(Self.quantizeModel([1, 1 << 15, 1 << 15, 64])))
         #expect(model.description.arenaSize > octk_physical_memory())
-        do {
+        do throws(OctetError) {
             _ = try Interpreter(model: model)
             Issue.record("a \(model.description.arenaSize)-byte arena was allocated")
-        } catch let e as OctetError {
+        } catch let e {
             #expect("\(e)".hasPrefix("out of memory: cannot allocate the"), "\(e)")
             #expect("\(e)".contains("-byte arena"))
         }
@@ -69,10 +69,10 @@ import Testing
         let packed = KernelSelection.availablePaths().filter { $0 != "reference" && $0 != "scalar" }
         try #require(!packed.isEmpty, "no packed kernel path on this CPU")
         for path in packed {
-            do {
+            do throws(OctetError) {
                 _ = try Interpreter(model: model, kernels: .named(path))
                 Issue.record("path \(path): an 8.8 TB indirection buffer was allocated")
-            } catch let e as OctetError {
+            } catch let e {
                 #expect("\(e)".contains("the indirection buffer"), "\(path): \(e)")
             }
         }

@@ -7,13 +7,11 @@ import Testing
     let good = OctetSerializer.serialize(sampleModel())
 
     func rejects(_ bytes: [UInt8], _ expected: (OctetError) -> Bool, sourceLocation: SourceLocation = #_sourceLocation) {
-        do {
+        do throws(OctetError) {
             _ = try OctetModel(bytes: bytes)
             Issue.record("accepted a corrupt file", sourceLocation: sourceLocation)
-        } catch let e as OctetError {
+        } catch let e {
             #expect(expected(e), "unexpected error: \(e)", sourceLocation: sourceLocation)
-        } catch {
-            Issue.record("non-OctetError \(error)", sourceLocation: sourceLocation)
         }
     }
 

@@ -8,10 +8,10 @@ public final class Int8Model {
 
     /// `threads`: how many threads each inference is split over (results are identical for any count).
     public init(path: String, threads: Int = 1) throws {
-        do {
+        do throws(OctetError) {
             octet = try OctetModel(path: path)
             interpreter = try Interpreter(model: octet, threads: threads)
-        } catch let e as OctetError {
+        } catch let e {
             throw ConvertError.octetFile(path, e)
         }
     }

@@ -11,6 +11,7 @@
 #include "octk_jobs.h"
 #include "octk_memory.h"
 #include "octk_peak.h"
+#include "octk_platform.h"
 #include "octk_pool.h"
 #include "octk_qs8.h"
 #include "octk_qs8_kernels.h"

@@ -16,25 +16,25 @@ struct ByteReader {
 
     var remaining: Int { base.count - position }
 
-    mutating func need(_ n: Int, _ what: String) throws {
+    mutating func need(_ n: Int, _ what: String) throws(OctetError) {
         guard n >= 0, n <= remaining else {
             throw OctetError.format("\(context): \(what) at file offset \(fileOffset + position) needs \(n) bytes, \(remaining) left")
         }
     }
 
-    mutating func u8(_ what: String) throws -> UInt8 {
+    mutating func u8(_ what: String) throws(OctetError) -> UInt8 {
         try need(1, what)
         defer { position += 1 }
         return base[position]
     }
 
-    mutating func u16(_ what: String) throws -> UInt16 {
+    mutating func u16(_ what: String) throws(OctetError) -> UInt16 {
         try need(2, what)
         defer { position += 2 }
         return UInt16(base[position]) | UInt16(base[position + 1]) << 8
     }
 
-    mutating func u32(_ what: String) throws -> UInt32 {
+    mutating func u32(_ what: String) throws(OctetError) -> UInt32 {
         try need(4, what)
         var v: UInt32 = 0
         for i in 0..<4 { v |= UInt32(base[position + i]) << UInt32(8 * i) }
@@ -42,7 +42,7 @@ struct ByteReader {
         return v
     }
 
-    mutating func u64(_ what: String) throws -> UInt64 {
+    mutating func u64(_ what: String) throws(OctetError) -> UInt64 {
         try need(8, what)
         var v: UInt64 = 0
         for i in 0..<8 { v |= UInt64(base[position + i]) << UInt64(8 * i) }
@@ -50,11 +50,11 @@ struct ByteReader {
         return v
     }
 
-    mutating func i32(_ what: String) throws -> Int32 { Int32(bitPattern: try u32(what)) }
-    mutating func f32(_ what: String) throws -> Float { Float(bitPattern: try u32(what)) }
+    mutating func i32(_ what: String) throws(OctetError) -> Int32 { Int32(bitPattern: try u32(what)) }
+    mutating func f32(_ what: String) throws(OctetError) -> Float { Float(bitPattern: try u32(what)) }
 
     /// A u64 that must fit in a non-negative Int no larger than `limit`.
-    mutating func count(_ what: String, limit: Int) throws -> Int {
+    mutating func count(_ what: String, limit: Int) throws(OctetError) -> Int {
         let v = try u64(what)
         guard v <= UInt64(limit) else {
             throw OctetError.format("\(context): \(what) = \(v) exceeds \(limit)")
@@ -62,7 +62,7 @@ struct ByteReader {
         return Int(v)
     }
 
-    mutating func skip(_ n: Int, _ what: String) throws {
+    mutating func skip(_ n: Int, _ what: String) throws(OctetError) {
         try need(n, what)
         position += n
     }

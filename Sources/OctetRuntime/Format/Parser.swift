@@ -11,7 +11,7 @@ public struct ParsedModel: Sendable {
 /// Decodes the container: header, section table (bounds, alignment, overlap, checksums) and
 /// every record. Structural checks live here; semantic checks in `Verifier`.
 public enum OctetParser {
-    public static func parse(_ file: UnsafeRawBufferPointer) throws -> ParsedModel {
+    public static func parse(_ file: UnsafeRawBufferPointer) throws(OctetError) -> ParsedModel {
         var header = ByteReader(file, context: "header", fileOffset: 0)
         try header.need(OctetFormat.headerSize, "64-byte header")
         var magic: [UInt8] = []
@@ -76,7 +76,7 @@ public enum OctetParser {
             return ByteReader(UnsafeRawBufferPointer(rebasing: file[r]), context: "section '\(kind.name)'", fileOffset: r.lowerBound)
         }
         let strings = ranges[.strings]!, constants = ranges[.constants]!
-        func string(_ reader: inout ByteReader, _ what: String) throws -> String {
+        func string(_ reader: inout ByteReader, _ what: String) throws(OctetError) -> String {
             let offset = Int(try reader.u32("\(what) offset")), length = Int(try reader.u32("\(what) length"))
             guard offset <= strings.count, length <= strings.count - offset else {
                 throw OctetError.format("\(what) string \(offset)+\(length) lies outside the strings section (\(strings.count) bytes)")
@@ -85,7 +85,7 @@ public enum OctetParser {
             guard let s = String(validating: bytes, as: UTF8.self) else { throw OctetError.format("\(what) is not valid UTF-8") }
             return s
         }
-        func constantRange(_ offset: Int, _ length: Int, _ what: String) throws -> Range<Int> {
+        func constantRange(_ offset: Int, _ length: Int, _ what: String) throws(OctetError) -> Range<Int> {
             guard offset <= constants.count, length <= constants.count - offset else {
                 throw OctetError.format("\(what) at \(offset)+\(length) lies outside the constants section (\(constants.count) bytes)")
             }

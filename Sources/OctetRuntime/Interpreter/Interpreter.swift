@@ -21,8 +21,15 @@ public final class Interpreter {
     /// Bytes of the indirection buffers of the packed conv kernels (input addresses per output
     /// pixel and tap), built once in `init`.
     public internal(set) var indirectionBytes = 0
-    /// Bytes of the activation arena this interpreter allocated.
-    public var arenaBytes: Int { arena.count - Interpreter.arenaSlack }
+    /// Bytes of the activation arena the model's plan uses.
+    public var arenaBytes: Int { model.description.arenaSize }
+    /// Whether `arena` was allocated here (else the caller provided it).
+    private let ownsArena: Bool
+
+    /// Bytes an interpreter's arena takes for `model`: the plan's size plus the kernels' slack.
+    public static func arenaBytes(for model: OctetModel) -> Int {
+        max(model.description.arenaSize, OctetFormat.alignment) + arenaSlack
+    }
     /// The kernels chosen for this CPU (or forced): see `KernelPath`.
     public let kernels: KernelSelection
     /// Threads each packed-kernel op is split over (the caller included).
@@ -44,20 +51,39 @@ public final class Interpreter {
     /// `threads`: how many threads the packed kernels split each op over (the caller's thread
     /// included; workers are created here and live as long as the interpreter). Results are
     /// identical for any thread count.
-    public init(model: OctetModel, kernels path: KernelPath = .automatic, threads: Int = 1) throws {
+    /// `arena`: nil, or memory the caller provides for the activations (as TFLite Micro
+    /// allows): at least `Interpreter.arenaBytes(for: model)` bytes, `OctetFormat.alignment`-byte
+    /// aligned, used by nothing else and valid while the interpreter lives (it is not freed here).
+    public init(model: OctetModel, kernels path: KernelPath = .automatic, threads: Int = 1,
+                arena callerArena: UnsafeMutableRawBufferPointer? = nil) throws(OctetError) {
         self.model = model
         kernels = try KernelSelection(path)
         guard threads >= 1 else { throw OctetError.kernels("threads must be ≥ 1, got \(threads)") }
+        let arenaBytes = Interpreter.arenaBytes(for: model)
+        if let callerArena {
+            guard let base = callerArena.baseAddress, Int(bitPattern: base) % OctetFormat.alignment == 0 else {
+                throw OctetError.memory("the caller's arena must start on a \(OctetFormat.alignment)-byte boundary")
+            }
+            guard callerArena.count >= arenaBytes else {
+                throw OctetError.memory("the caller's arena has \(callerArena.count) bytes, the model needs \(arenaBytes)")
+            }
+            arena = callerArena
+            ownsArena = false
+        } else {
+            guard let block = octk_aligned_alloc(OctetFormat.alignment, arenaBytes) else {
+                throw OctetError.memory("cannot allocate the \(arenaBytes)-byte arena")
+            }
+            arena = UnsafeMutableRawBufferPointer(start: block, count: arenaBytes)
+            ownsArena = true
+        }
         if threads > 1 {
-            guard let pool = octk_pool_create(Int32(threads)) else { throw OctetError.kernels("cannot start \(threads - 1) worker threads") }
+            guard let pool = octk_pool_create(Int32(threads)) else {
+                if ownsArena { octk_aligned_free(arena.baseAddress) }
+                throw OctetError.kernels("cannot start \(threads - 1) worker threads")
+            }
             self.pool = pool
         }
         self.threads = threads
-        let arenaBytes = max(model.description.arenaSize, OctetFormat.alignment) + Interpreter.arenaSlack
-        guard let block = octk_aligned_alloc(OctetFormat.alignment, arenaBytes) else {
-            throw OctetError.memory("cannot allocate the \(arenaBytes)-byte arena")
-        }
-        arena = UnsafeMutableRawBufferPointer(start: block, count: arenaBytes)
         arena.initializeMemory(as: UInt8.self, repeating: 0)
         var doneEarly = -1  // an op whose output an earlier, fused step writes
         for (index, op) in model.description.ops.enumerated() {
@@ -76,7 +102,7 @@ public final class Interpreter {
 
     deinit {
         octk_pool_destroy(pool)
-        octk_aligned_free(arena.baseAddress)
+        if ownsArena { octk_aligned_free(arena.baseAddress) }
         for block in owned { octk_aligned_free(block) }
     }
 
@@ -127,7 +153,7 @@ public final class Interpreter {
     /// Prepares op `index` again from the current constant bytes (after
     /// `OctetModel.mutableConstantBytes` changed one of them): packs its weights anew. The old
     /// step's buffers stay owned until the interpreter goes.
-    @_spi(Converter) public func reprepare(op index: Int) throws {
+    @_spi(Converter) public func reprepare(op index: Int) throws(OctetError) {
         var prepare = PrepareVisitor(site: model.description.site(ofOp: index), interpreter: self)
         steps[index] = try model.description.ops[index].code.visit(&prepare)
     }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import OctetKernels
 
 /// Which kernels an interpreter runs. Every path computes the same bytes (the fast kernels
@@ -18,7 +13,7 @@ public enum KernelPath: Sendable, Equatable {
     /// The path an environment variable asks for (`auto`, empty or unset: `.automatic`):
     /// `OCTET_KERNELS` for the int8 interpreter, `OCTET_FLOAT_KERNELS` for the float path.
     public static func fromEnvironment(_ variable: String = "OCTET_KERNELS") -> KernelPath {
-        guard let raw = getenv(variable) else { return .automatic }
+        guard let raw = octk_getenv(variable) else { return .automatic }
         switch String(cString: raw) {
         case "", "auto": return .automatic
         case "reference": return .reference
@@ -52,6 +47,8 @@ public struct KernelSelection: @unchecked Sendable, CustomStringConvertible {  /
     var quantize: octk_qs8_quantize_config { kernels.quantize.pointee }
     /// Path name: "avx512vnni", …, "reference".
     public var path: String { String(cString: kernels.path) }
+    /// The same, as the static C string of the kernel configs.
+    public var pathCString: UnsafePointer<CChar> { kernels.path }
     public var description: String { conv.map { String(cString: $0.name) } ?? "reference kernels" }
 
     init(_ requested: KernelPath) throws(OctetError) {

@@ -1,28 +1,28 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import OctetKernels
 
 /// A read-only memory mapping of a whole file (weights are used in place).
 final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeRawBufferPointer
-    private let length: Int
 
-    init(path: String) throws {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw OctetError.io("'\(path)': \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw OctetError.io("'\(path)': \(String(cString: strerror(errno)))") }
-        guard (info.st_mode & S_IFMT) == S_IFREG else { throw OctetError.io("'\(path)' is not a regular file") }
-        length = Int(info.st_size)
-        guard length > 0 else { throw OctetError.format("'\(path)' is empty") }
-        guard let p = mmap(nil, length, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-            throw OctetError.io("cannot map '\(path)': \(String(cString: strerror(errno)))")
+    init(path: String) throws(OctetError) {
+        var data: UnsafeRawPointer? = nil
+        var size = 0, error: Int32 = 0
+        switch octk_file_map(path, &data, &size, &error) {
+        case OCTK_FILE_OK: bytes = UnsafeRawBufferPointer(start: data, count: size)
+        case OCTK_FILE_NOT_REGULAR: throw OctetError.io("'\(path)' is not a regular file")
+        case OCTK_FILE_EMPTY: throw OctetError.format("'\(path)' is empty")
+        case OCTK_FILE_MAP: throw OctetError.io("cannot map '\(path)': \(systemErrorText(error))")
+        default: throw OctetError.io("'\(path)': \(systemErrorText(error))")
         }
-        bytes = UnsafeRawBufferPointer(start: p, count: length)
     }
 
-    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), length) }
+    deinit { octk_file_unmap(bytes.baseAddress, bytes.count) }
+}
+
+/// The system's text for an errno value ("No such file or directory").
+public func systemErrorText(_ error: Int32) -> String {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+        octk_error_text(error, buffer.baseAddress!, 256)
+        return String(cString: buffer.baseAddress!)
+    }
 }

@@ -15,10 +15,11 @@ public final class OctetModel: @unchecked Sendable {
     private enum Storage {
         case mapped(MappedFile)
         case owned(UnsafeMutableRawBufferPointer)
+        case borrowed(UnsafeRawBufferPointer)
     }
 
     /// Maps the file, parses and verifies everything; throws `OctetError` naming what is wrong.
-    public init(path: String) throws {
+    public init(path: String) throws(OctetError) {
         let file = try MappedFile(path: path)
         storage = .mapped(file)
         parsed = try OctetParser.parse(file.bytes)
@@ -27,7 +28,7 @@ public final class OctetModel: @unchecked Sendable {
     }
 
     /// Verifies a model held in memory (copied, 64-byte aligned).
-    public init(bytes: [UInt8]) throws {
+    public init(bytes: [UInt8]) throws(OctetError) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bytes.count, 1), alignment: OctetFormat.alignment)
         bytes.withUnsafeBytes { buffer.copyMemory(from: $0) }
         storage = .owned(buffer)
@@ -42,6 +43,20 @@ public final class OctetModel: @unchecked Sendable {
         description = parsed.description
     }
 
+    /// Verifies a model held in the caller's memory and uses it in place, without a copy:
+    /// `bytes` must start on an `OctetFormat.alignment`-byte boundary and stay valid and
+    /// unchanged while this model (and any interpreter made from it) lives.
+    public init(borrowing bytes: UnsafeRawBufferPointer) throws(OctetError) {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { throw OctetError.format("the model buffer is empty") }
+        guard Int(bitPattern: base) % OctetFormat.alignment == 0 else {
+            throw OctetError.memory("the model buffer must start on a \(OctetFormat.alignment)-byte boundary")
+        }
+        storage = .borrowed(bytes)
+        parsed = try OctetParser.parse(bytes)
+        weightMagnitudes = try Verifier.verify(parsed, file: bytes)
+        description = parsed.description
+    }
+
     deinit {
         if case let .owned(buffer) = storage { buffer.deallocate() }
     }
@@ -50,6 +65,7 @@ public final class OctetModel: @unchecked Sendable {
         switch storage {
         case let .mapped(file): return file.bytes
         case let .owned(buffer): return UnsafeRawBufferPointer(buffer)
+        case let .borrowed(bytes): return bytes
         }
     }
 

@@ -11,7 +11,7 @@
 public enum Verifier {
     /// Returns, per op, the largest |w| (0…128) of its int8 conv weights (nil: the op has none).
     @discardableResult
-    public static func verify(_ parsed: ParsedModel, file: UnsafeRawBufferPointer) throws -> [Int?] {
+    public static func verify(_ parsed: ParsedModel, file: UnsafeRawBufferPointer) throws(OctetError) -> [Int?] {
         let m = parsed.description
         try checkTensors(parsed)
         try checkGraphInterface(m)
@@ -31,7 +31,7 @@ public enum Verifier {
         return weightMagnitudes
     }
 
-    static func checkTensors(_ parsed: ParsedModel) throws {
+    static func checkTensors(_ parsed: ParsedModel) throws(OctetError) {
         let m = parsed.description
         for (i, t) in m.tensors.enumerated() {
             func bad(_ s: String) -> OctetError { .tensor(index: i, name: t.name, s) }
@@ -72,7 +72,7 @@ public enum Verifier {
         }
     }
 
-    static func checkGraphInterface(_ m: ModelDescription) throws {
+    static func checkGraphInterface(_ m: ModelDescription) throws(OctetError) {
         guard !m.outputs.isEmpty else { throw OctetError.format("model has no outputs") }
         for (kind, list) in [("input", m.inputs), ("output", m.outputs)] {
             guard Set(list).count == list.count else { throw OctetError.format("graph \(kind)s repeat a tensor") }
@@ -87,7 +87,7 @@ public enum Verifier {
 
     /// Every arena tensor is a graph input or written by exactly one op before it is read.
     /// Returns the producing op of each tensor (-1 for graph inputs and constants).
-    static func checkDataflow(_ m: ModelDescription) throws -> [Int] {
+    static func checkDataflow(_ m: ModelDescription) throws(OctetError) -> [Int] {
         var producer = [Int](repeating: -2, count: m.tensors.count)  // -2: not defined yet
         for t in m.inputs { producer[t] = -1 }
         for (i, t) in m.tensors.enumerated() where t.storage == .constant { producer[i] = -1 }
@@ -114,7 +114,7 @@ public enum Verifier {
     /// Live arena tensors never share bytes, except an op's output placed exactly on an input
     /// it may overwrite: Reshape (always: same bytes) and elementwise in-place ops when that
     /// input dies at this op.
-    static func checkPlan(_ m: ModelDescription, producers: [Int]) throws {
+    static func checkPlan(_ m: ModelDescription, producers: [Int]) throws(OctetError) {
         let opCount = m.ops.count
         var first = [Int](repeating: Int.max, count: m.tensors.count), last = [Int](repeating: -1, count: m.tensors.count)
         for (i, t) in m.tensors.enumerated() where t.storage == .arena && producers[i] != -2 {
