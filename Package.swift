@@ -54,6 +54,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter", "_TestSupport"]),
         .testTarget(name: "OctetFuzzingTests", dependencies: ["OctetFuzzing", "OctetConvert"]),
+        .testTarget(name: "OctetRunTests", dependencies: ["OctetRun", "OctetCAPI", "COctet", "OctetConvert", "OctetRuntime"]),
         .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "OctetRuntime", "octet"]),
     ],
     cxxLanguageStandard: .cxx17
