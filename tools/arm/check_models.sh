@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Whole models bit-exact on ARM: every model in models/ and four timing architectures at a
-# reduced input size, converted on x86 by `octet convert`, then run by
+# Whole models bit-exact on ARM: every model in models/, the test fixtures (float fallback ops
+# included) and three timing architectures at a reduced input size (MobileNetV2 and ResNet-18 at
+# 96², ResNet-50 at 64², full width, made by tools/arm/make_models.py), converted on x86 by
+# `octet convert`, then run by
 #   - `octet run` (the SwiftPM build, x86): the reference output .npy;
 #   - the static x86_64 octet-run (Embedded Swift) at 1 and 2 threads;
 #   - the static aarch64 octet-run under qemu-aarch64 -cpu cortex-a72 (NEON), cortex-a76
@@ -35,13 +37,19 @@ for onnx in models/*.onnx; do
   models+=("$name $onnx models/calibration_500.npy $work/fashion.npy")
 done
 "$python" -c "import numpy as np; np.save('$work/fashion.npy', np.load('models/calibration_500.npy')[400:404].astype(np.float32))"
-for spec in mobilenet_v1:96 mobilenet_v2:96 resnet18:96 resnet50:64; do
+# The test fixtures (PyTorch exports, batch-2 inputs): ops_tiny* run the float fallbacks
+# (Softmax, bilinear Resize, ConvTranspose, Pad, broadcast binary ops) next to the int8 ops.
+for onnx in Tests/OctetConvertTests/Fixtures/models/*.onnx; do
+  name="$(basename "$onnx" .onnx)"
+  models+=("$name $onnx ${onnx%.onnx}.input.npy ${onnx%.onnx}.input.npy")
+done
+for spec in mobilenet_v2:96 resnet18:96 resnet50:64; do
   arch="${spec%:*}" size="${spec#*:}"
   [[ -f "$work/calib$size.npy" ]] || {
     "$python" tools/arm/upscaled_inputs.py "$size" 16 0 "$work/calib$size.npy"
     "$python" tools/arm/upscaled_inputs.py "$size" 2 400 "$work/input$size.npy"
   }
-  "$python" tools/arm/resize_onnx_input.py "models/timing/$arch.onnx" "$size" "$work/${arch}_$size.onnx"
+  "$python" tools/arm/make_models.py "$work" "$size" "$arch"
   models+=("${arch}_$size $work/${arch}_$size.onnx $work/calib$size.npy $work/input$size.npy")
 done
 
