@@ -16,13 +16,15 @@ force="${OCTET_SETUP_FORCE:-0}"
 #   libgemmlowp-dev               _GemmlowpOracle (the requantization oracle of the Swift tests)
 #   protobuf-compiler             tools/gen_onnx_proto.sh
 #   dataset-fashion-mnist         Fashion-MNIST images (/usr/share/datasets/fashion-mnist)
+#   gcc, libc6-dev                the C kernel tests; static-pie links of tools/arm/build.sh (libc.a)
 #   gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user
-#                                 aarch64 cross build + emulation (tools/run_kernel_tests.sh);
+#                                 aarch64 cross build + emulation (tools/run_kernel_tests.sh,
+#                                 tools/arm/);
 #                                 the libc headers are only a Recommends of the cross gcc
 #   python3-venv, pkg-config      `python3 -m venv` for Debian's python3; .pc lookups
 packages=(
   libopenblas-dev libgemmlowp-dev libstb-dev zlib1g-dev protobuf-compiler dataset-fashion-mnist
-  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user python3-venv pkg-config
+  gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user python3-venv pkg-config
 )
 
 sudo=()

@@ -96,7 +96,7 @@ def main():
             lo, med = wall_ms(cmd, args.runs)
             w(f"| {label} | {lo:.2f} | {med:.2f} |")
     w("\n`resnet18.octet` is the Fashion-MNIST model of `models/` (28², 1 channel); `resnet50_64.octet` "
-      "the timing ResNet-50 at 64² (both converted by `check_models.sh`).\n")
+      "the ResNet-50 architecture at 64² (`tools/arm/make_models.py`; both converted by `check_models.sh`).\n")
 
     w("## Whole models under qemu (`tools/arm/check_models.sh`, run by `.ci/run`)\n")
     w("Each model is converted on x86 by `octet convert` and run on the same input by x86 `octet run` "
