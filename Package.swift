@@ -28,15 +28,17 @@ let package = Package(
         // The C API (octet.h): its header and C parts, and the Swift that implements the rest.
         .target(name: "COctet"),
         .target(name: "OctetCAPI", dependencies: ["OctetRuntime", "COctet"]),
+        // .npy codec and output naming without Foundation, shared by the CLI and octet-run.
+        .target(name: "OctetFiles"),
         // octet-run's logic (no Foundation); the binary is built as Embedded Swift by tools/arm/build.sh.
-        .target(name: "OctetRun", dependencies: ["OctetRuntime", "OctetKernels"]),
+        .target(name: "OctetRun", dependencies: ["OctetRuntime", "OctetKernels", "OctetFiles"]),
         // Converter: ONNX import, Graph IR, passes, float reference executor.
         .target(name: "OctetConvert", dependencies: [
-            "OctetRuntime", "OctetKernels", "COpenBLAS", "CImage", "CZlib",
+            "OctetRuntime", "OctetKernels", "OctetFiles", "COpenBLAS", "CImage", "CZlib",
             .product(name: "SwiftProtobuf", package: "swift-protobuf"),
         ]),
         .executableTarget(name: "octet", dependencies: [
-            "OctetConvert", "OctetRuntime", "OctetKernels",
+            "OctetConvert", "OctetRuntime", "OctetKernels", "OctetFiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "_TestSupport", dependencies: ["OctetConvert", "OctetRuntime"]),
@@ -54,6 +56,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "OctetRuntimeTests", dependencies: ["OctetRuntime", "OctetConvert", "_MallocCounter", "_TestSupport"]),
         .testTarget(name: "OctetFuzzingTests", dependencies: ["OctetFuzzing", "OctetConvert"]),
+        .testTarget(name: "OctetFilesTests", dependencies: ["OctetFiles"]),
         .testTarget(name: "OctetRunTests", dependencies: ["OctetRun", "OctetCAPI", "COctet", "OctetConvert", "OctetRuntime"]),
         .testTarget(name: "octetCLITests", dependencies: ["_TestSupport", "OctetRuntime", "octet"]),
     ],

@@ -34,7 +34,7 @@ cd "$root"
 
 # The threaded tests: the interpreter on 1–4 threads, interpreters sharing a model across
 # threads, every kernel path on 1 and 2–3 threads, the float fast path on 2 threads.
-TSAN_FILTER='OctetRuntimeTests\.(DeterminismTests|KernelPathTests|RowMergedConvTests|InterpreterTests)|OctetConvertTests\.FloatKernelPathTests|OctetConvertTests\.ConverterTests/sideBySide'
+TSAN_FILTER='OctetRuntimeTests\.(DeterminismTests|KernelPathTests|RowMergedConvTests|InterpreterTests)|OctetConvertTests\.FloatKernelPathTests|OctetConvertTests\.ConverterTests/sideBySide|OctetRunTests\.(OctetRunTests|CAPITests)'
 
 modes=()
 parts=(kernels swift)

@@ -1,3 +1,4 @@
+import OctetFiles
 import OctetKernels
 import OctetRuntime
 
@@ -13,7 +14,7 @@ enum Bench {
                 throw RunError.failure("model '\(a.model)' takes \(r.inputCount) input(s), got \(a.inputs.count) --input")
             }
             for (i, path) in a.inputs.enumerated() {
-                let array = try withMappedFile(path, what: "input") { bytes throws(RunError) in try NumpyArray.decode(bytes, name: path) }
+                let array = try readNumpy(path)
                 _ = try Run.batchItems([array], r)  // checks the shape; item 0 is timed
                 try Run.write(array, item: 0, input: i, r)
             }

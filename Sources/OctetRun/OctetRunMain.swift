@@ -1,3 +1,4 @@
+import OctetFiles
 import OctetKernels
 import OctetRuntime
 
@@ -81,8 +82,19 @@ func withMappedFile<R>(_ path: String, what: String, _ body: (UnsafeRawBufferPoi
     return try body(UnsafeRawBufferPointer(start: data, count: size))
 }
 
+/// A .npy input file, mapped and decoded.
+func readNumpy(_ path: String) throws(RunError) -> NumpyArray {
+    try withMappedFile(path, what: "input") { bytes throws(RunError) in
+        do throws(NumpyError) {
+            return try NumpyArray.decode(bytes, name: path)
+        } catch {
+            throw RunError.failure(error.message)
+        }
+    }
+}
+
 /// "[1, 3, 224, 224]"
-func shapeText(_ shape: [Int]) -> String { "[" + join(shape.map { "\($0)" }, ", ") + "]" }
+func shapeText(_ shape: [Int]) -> String { "[" + shape.map { "\($0)" }.joined(separator: ", ") + "]" }
 
 /// Nanoseconds as milliseconds with three decimals ("12.345").
 func milliseconds(_ ns: Int64) -> String {

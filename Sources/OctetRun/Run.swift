@@ -1,3 +1,4 @@
+import OctetFiles
 import OctetKernels
 import OctetRuntime
 
@@ -9,12 +10,12 @@ enum Run {
         let loaded = try LoadedModel(a)
         let r = loaded.interpreter
         guard a.inputs.count == r.inputCount else {
-            let names = join((0..<r.inputCount).map { r.inputTensor($0).name }, ", ")
+            let names = (0..<r.inputCount).map { r.inputTensor($0).name }.joined(separator: ", ")
             throw RunError.failure("model '\(a.model)' takes \(r.inputCount) input(s) (\(names)), got \(a.inputs.count) --input")
         }
         var arrays: [NumpyArray] = []
         for path in a.inputs {
-            arrays.append(try withMappedFile(path, what: "input") { bytes throws(RunError) in try NumpyArray.decode(bytes, name: path) })
+            arrays.append(try readNumpy(path))
         }
         let items = try batchItems(arrays, r)
         var collected = [[Float]](repeating: [], count: r.outputCount)
@@ -87,32 +88,6 @@ enum Run {
         if d.type == .float32 { return Array(r.outputFloats(o)) }
         let q = d.quantization ?? Quantization(scale: 1, zeroPoint: 0)
         return r.outputBytes(o).map { q.scale * Float(Int32(Int8(bitPattern: $0)) - q.zeroPoint) }
-    }
-
-    /// The first output at `first`; output i > 0 at `<first without .npy>.<sanitised name>.npy`,
-    /// made unique if two names sanitise alike (as `octet run` names them).
-    static func outputPaths(first: String, names: [String]) -> [String] {
-        let stem = first.lowercased().hasSuffix(".npy") ? String(first.dropLast(4)) : first
-        var paths = [first]
-        for name in names.dropFirst() {
-            let base = "\(stem).\(sanitizedFileComponent(name))"
-            var candidate = base + ".npy"
-            var n = 2
-            while paths.contains(candidate) { candidate = "\(base)_\(n).npy"; n += 1 }
-            paths.append(candidate)
-        }
-        return paths
-    }
-
-    /// ASCII letters, digits, '-', '_' and '.' kept, anything else '_'; no leading dots; at most 200.
-    static func sanitizedFileComponent(_ name: String) -> String {
-        var bytes = Array(name.unicodeScalars.map { c -> UInt8 in
-            let ok = c.isASCII && (("a"..."z").contains(c) || ("A"..."Z").contains(c) || ("0"..."9").contains(c) || c == "-" || c == "_" || c == ".")
-            return ok ? UInt8(c.value) : UInt8(ascii: "_")
-        }.prefix(200))
-        var i = 0
-        while i < bytes.count, bytes[i] == UInt8(ascii: ".") { bytes[i] = UInt8(ascii: "_"); i += 1 }
-        return bytes.isEmpty ? "output" : String(decoding: bytes, as: UTF8.self)
     }
 
     /// Every file written, or none (octk_files_write).

@@ -45,19 +45,6 @@ enum CLI {
     static func shapeText(_ shape: [Int]) -> String {
         "[" + shape.map(String.init).joined(separator: ", ") + "]"
     }
-
-    /// A file-name-safe form of a tensor name: letters, digits, `-`, `_` and `.` are kept, anything
-    /// else becomes `_`; leading dots are replaced so the file is never hidden or `..`.
-    static func sanitizedFileComponent(_ name: String) -> String {
-        var scalars = name.unicodeScalars.map { c -> Character in
-            let ok = (c.isASCII && (CharacterSet.alphanumerics.contains(c))) || c == "-" || c == "_" || c == "."
-            return ok ? Character(c) : "_"
-        }
-        var i = 0
-        while i < scalars.count, scalars[i] == "." { scalars[i] = "_"; i += 1 }
-        let text = String(scalars)
-        return text.isEmpty ? "output" : String(text.prefix(200))
-    }
 }
 
 /// A comma-separated list of floats, e.g. `0.485,0.456,0.406`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OctetConvert
+import OctetFiles
 
 /// `octet run`: runs a `.octet` model on the int8 interpreter, or an ONNX model on the float
 /// reference path, and prints its top-k classes.
@@ -98,7 +99,7 @@ struct RunCommand: ParsableCommand {
             let norm = floatModel.storedNormalization
             heatmapPNG = try PatchEvidence.png(map, classIndex: top, image: one, mean: mean?.values ?? norm?.mean ?? [0], std: std?.values ?? norm?.std ?? [1])
         }
-        let paths = output.map { RunCommand.outputPaths(first: $0, names: outputNames) }
+        let paths = output.map { outputPaths(first: $0, names: outputNames) }
         var files = zip(outputs, paths ?? []).map { (data: NumpyFile.encode($0), path: $1) }
         if let heatmap, let heatmapPNG { files.append((heatmapPNG, heatmap)) }
         try AtomicFile.writeAll(files)
@@ -156,22 +157,5 @@ struct RunCommand: ParsableCommand {
         let count = shape.reduce(1, *)
         guard shape.count >= 2, shape[0] > 0 else { return (1, count) }
         return (shape[0], count / shape[0])
-    }
-
-    /// The first output at `first`; output i > 0 at `<first without .npy>.<sanitised name>.npy`,
-    /// made unique if two names sanitise alike.
-    static func outputPaths(first: String, names: [String]) -> [String] {
-        let stem = first.lowercased().hasSuffix(".npy") ? String(first.dropLast(4)) : first
-        var used: Set<String> = [first]
-        var paths = [first]
-        for name in names.dropFirst() {
-            let base = "\(stem).\(CLI.sanitizedFileComponent(name))"
-            var candidate = base + ".npy"
-            var n = 2
-            while used.contains(candidate) { candidate = "\(base)_\(n).npy"; n += 1 }
-            used.insert(candidate)
-            paths.append(candidate)
-        }
-        return paths
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the runtime as Embedded Swift, from the same sources as the SwiftPM build, into
 # static binaries for ARM boards (and x86_64, as a check):
-#   .build/arm/<arch>/octet-run      static-pie CLI (Sources/OctetRun + tools/arm/octet_run_main.c)
+#   .build/arm/<arch>/octet-run      static-pie CLI (Sources/OctetRun, OctetFiles + tools/arm/octet_run_main.c)
 #   .build/arm/<arch>/liboctet.a     the C API (octet.h): runtime + kernels, self-contained
 #   .build/arm/<arch>/octet.h
 #   .build/arm/<arch>/octet-example  tools/arm/octet_example.c linked against liboctet.a
@@ -63,6 +63,8 @@ MAP
   "${swift[@]}" -module-name OctetRuntime -emit-module -emit-module-path "$work/OctetRuntime.swiftmodule" \
     -c $(find Sources/OctetRuntime -name '*.swift' | LC_ALL=C sort) -o "$work/OctetRuntime.o"
   "${swift[@]}" -module-name OctetCAPI -c Sources/OctetCAPI/*.swift -o "$work/OctetCAPI.o"
+  "${swift[@]}" -module-name OctetFiles -emit-module -emit-module-path "$work/OctetFiles.swiftmodule" \
+    -c Sources/OctetFiles/*.swift -o "$work/OctetFiles.o"
   "${swift[@]}" -module-name OctetRun -c Sources/OctetRun/*.swift -o "$work/OctetRun.o"
 
   # liboctet.a: everything a C program needs (the Unicode tables of the Swift stdlib included).
@@ -73,7 +75,7 @@ MAP
 
   local link=("$cc" -static-pie -Wl,--gc-sections -O2)
   "$cc" "${CFLAGS[@]}" -c tools/arm/octet_run_main.c -o "$work/octet_run_main.o"
-  "${link[@]}" -o "$out/octet-run" "$work/octet_run_main.o" "$work/OctetRun.o" "$out/liboctet.a" -lm -lpthread
+  "${link[@]}" -o "$out/octet-run" "$work/octet_run_main.o" "$work/OctetRun.o" "$work/OctetFiles.o" "$out/liboctet.a" -lm -lpthread
   for prog in octet_example octet_api_test; do
     "$cc" "${CFLAGS[@]}" -I "$out" -c "tools/arm/$prog.c" -o "$work/$prog.o"
     "${link[@]}" -o "$out/${prog//_/-}" "$work/$prog.o" "$out/liboctet.a" -lm -lpthread

@@ -1,7 +1,9 @@
 import Foundation
+import OctetFiles
 
-/// `.npy` (format 1.0–3.0) reading and writing. Reads little-endian f4/f8/f2/i1/u1/i2/u2/i4/u4/i8/u8/b1
-/// arrays in C order into float32; writes float32 (`<f4`) in C order.
+/// `.npy` files as Tensors: reads little-endian f4/f8/f2/i1/u1/i2/u2/i4/u4/i8/u8/b1 arrays
+/// (format 1.0–3.0) in C order into float32, writes float32 (`<f4`) in C order (the codec is
+/// OctetFiles.NumpyArray, which the static octet-run shares).
 public enum NumpyFile {
     public static func read(path: String) throws -> Tensor {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -11,95 +13,16 @@ public enum NumpyFile {
     }
 
     public static func decode(_ data: Data, name: String) throws -> Tensor {
-        let bytes = [UInt8](data)
-        func fail(_ what: String) -> ConvertError { .invalidInput("'\(name)' is not a valid .npy file: \(what)") }
-        guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else { throw fail("bad magic") }
-        let major = bytes[6]
-        let headerLength: Int, start: Int
-        switch major {
-        case 1: headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; start = 10
-        case 2, 3:
-            guard bytes.count >= 12 else { throw fail("truncated header") }
-            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
-            start = 12
-        default: throw fail("version \(major)")
+        let decoded = data.withUnsafeBytes { raw in Result { () throws(NumpyError) in try NumpyArray.decode(raw, name: name) } }
+        switch decoded {
+        case let .success(array): return Tensor(shape: array.shape, data: array.values)
+        case let .failure(error): throw ConvertError.invalidInput(error.message)
         }
-        guard start + headerLength <= bytes.count else { throw fail("truncated header") }
-        let header = String(decoding: bytes[start..<(start + headerLength)], as: UTF8.self)
-        guard let descr = field(header, "descr").map({ $0.trimmingCharacters(in: CharacterSet(charactersIn: "'\" ")) }),
-              let fortran = field(header, "fortran_order"), let shapeText = field(header, "shape") else {
-            throw fail("header '\(header)'")
-        }
-        guard fortran.trimmingCharacters(in: .whitespaces) == "False" else { throw fail("Fortran order is not supported") }
-        let dims = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() ")).split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let shape = try dims.map { d -> Int in
-            guard let v = Int(d), v >= 0, v <= Int(Int32.max) else { throw fail("dimension '\(d)'") }
-            return v
-        }
-        var count = 1
-        for d in shape {
-            let (p, o) = count.multipliedReportingOverflow(by: d)
-            guard !o else { throw fail("shape \(shape) overflows") }
-            count = p
-        }
-        let body = start + headerLength
-        guard descr.count >= 3, let size = Int(descr.dropFirst(2)) else { throw fail("dtype '\(descr)'") }
-        let order = descr.first!, kind = descr.dropFirst().first!
-        guard order == "<" || order == "|" || (order == "=" ) else { throw fail("big-endian dtype '\(descr)'") }
-        let (needed, o) = count.multipliedReportingOverflow(by: size)
-        guard !o, body + needed <= bytes.count else {
-            throw fail("holds \(bytes.count - body) data bytes, shape \(shape) of \(descr) needs \(needed)")
-        }
-        let values: [Float] = try bytes.withUnsafeBytes { raw in
-            let p = raw.baseAddress! + body
-            func load<T>(_: T.Type, _ f: (T) -> Float) -> [Float] {
-                (0..<count).map { f(UnsafeRawPointer(p).loadUnaligned(fromByteOffset: $0 * size, as: T.self)) }
-            }
-            switch (kind, size) {
-            case ("f", 4): return load(Float.self) { $0 }
-            case ("f", 8): return load(Double.self) { Float($0) }
-            case ("f", 2): return load(UInt16.self) { HostTensor.halfToFloat($0) }
-            case ("i", 1): return load(Int8.self) { Float($0) }
-            case ("u", 1), ("b", 1): return load(UInt8.self) { Float($0) }
-            case ("i", 2): return load(Int16.self) { Float($0) }
-            case ("u", 2): return load(UInt16.self) { Float($0) }
-            case ("i", 4): return load(Int32.self) { Float($0) }
-            case ("u", 4): return load(UInt32.self) { Float($0) }
-            case ("i", 8): return load(Int64.self) { Float($0) }
-            case ("u", 8): return load(UInt64.self) { Float($0) }
-            default: throw fail("unsupported dtype '\(descr)'")
-            }
-        }
-        return Tensor(shape: shape, data: values)
-    }
-
-    /// The text of `'key': value` in a .npy header dict (value up to the next top-level comma).
-    private static func field(_ header: String, _ key: String) -> String? {
-        guard let r = header.range(of: "'\(key)':") else { return nil }
-        var depth = 0
-        var value = ""
-        for ch in header[r.upperBound...] {
-            if ch == "(" { depth += 1 }
-            if ch == ")" { depth -= 1 }
-            if (ch == "," && depth == 0) || ch == "}" { break }
-            value.append(ch)
-        }
-        return value.trimmingCharacters(in: .whitespaces)
     }
 
     /// Encodes a float32 C-order .npy (version 1.0).
     public static func encode(_ tensor: Tensor) -> Data {
-        let shapeText = tensor.shape.count == 1 ? "(\(tensor.shape[0]),)" : "(" + tensor.shape.map(String.init).joined(separator: ", ") + ")"
-        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
-        let total = 10 + header.utf8.count + 1
-        header += String(repeating: " ", count: (64 - total % 64) % 64) + "\n"
-        var data = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
-        let length = UInt16(header.utf8.count)
-        data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
-        data.append(contentsOf: Array(header.utf8))
-        tensor.data.withUnsafeBufferPointer { data.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
-        return data
+        Data(NumpyArray(shape: tensor.shape, values: tensor.data).encode())
     }
 
     /// Writes atomically: a temporary file in the same directory, then rename.

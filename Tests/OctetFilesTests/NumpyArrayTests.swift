@@ -1,9 +1,8 @@
 import Foundation
-import OctetConvert
-@testable import OctetRun
+import OctetFiles
 import Testing
 
-/// octet-run's Foundation-free .npy codec against the converter's NumpyFile (and numpy's format).
+/// The Foundation-free .npy codec (octet-run's and, through NumpyFile, the CLI's) against numpy's format.
 @Suite struct NumpyArrayTests {
     func decode(_ bytes: [UInt8]) throws -> NumpyArray {
         try bytes.withUnsafeBytes { raw in try NumpyArray.decode(raw, name: "x.npy") }
@@ -13,9 +12,8 @@ import Testing
         do {
             _ = try decode(bytes)
             return "accepted"
-        } catch let e as RunError {
-            if case let .failure(m) = e { return m }
-            return "usage error"
+        } catch let e as NumpyError {
+            return e.message
         } catch {
             return "\(error)"
         }
@@ -28,11 +26,16 @@ import Testing
         return [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8(h.count & 0xff), UInt8(h.count >> 8)] + h + body
     }
 
+    /// numpy's own bytes for np.arange(-1.5, …, 0.37) reshaped (header padded to 64 bytes).
     @Test(arguments: [[7], [1, 10], [2, 3, 4, 5], [0, 3]])
-    func encodesTheBytesOfOctetRun(shape: [Int]) throws {
+    func encodesLikeNumpy(shape: [Int]) throws {
         let values = (0..<shape.reduce(1, *)).map { Float($0) * 0.37 - 1.5 }
         let mine = NumpyArray(shape: shape, values: values).encode()
-        #expect(mine == [UInt8](NumpyFile.encode(Tensor(shape: shape, data: values))))
+        let dims = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        #expect(mine == npy("{'descr': '<f4', 'fortran_order': False, 'shape': \(dims), }", values.flatMap { v in
+            (0..<4).map { UInt8(truncatingIfNeeded: v.bitPattern >> (8 * $0)) }
+        }))
+        #expect(mine.count % 64 == (values.count * 4) % 64)
         let back = try decode(mine)
         #expect(back.shape == shape && back.values == values)
     }
@@ -50,7 +53,7 @@ import Testing
         #expect(message(Array(good.prefix(9))).contains("bad magic"))
         #expect(message([0x94] + good.dropFirst()).contains("bad magic"))
         #expect(message(Array(good.dropLast())).contains("holds 7 data bytes"))
-        #expect(message(npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0])).contains("little-endian only"))
+        #expect(message(npy("{'descr': '>f4', 'fortran_order': False, 'shape': (1,), }", [0, 0, 0, 0])).contains("big-endian dtype '>f4'"))
         #expect(message(npy("{'descr': '<f4', 'fortran_order': True, 'shape': (1,), }", [0, 0, 0, 0])).contains("Fortran"))
         #expect(message(npy("{'descr': '<c8', 'fortran_order': False, 'shape': (1,), }", [UInt8](repeating: 0, count: 8))).contains("unsupported dtype"))
         #expect(message(npy("{'descr': '<f4', 'fortran_order': False, 'shape': (2147483647, 2147483647, 2147483647), }", [])).contains("overflows"))
@@ -61,5 +64,11 @@ import Testing
         long[9] = 0xff
         #expect(message(long).contains("truncated header"))
         #expect(message(good).hasPrefix("accepted"))
+    }
+
+    @Test func outputPathsFollowTheCLI() {
+        #expect(outputPaths(first: "y.npy", names: ["a", "b/c", ".x", "b?c"]) == ["y.npy", "y.b_c.npy", "y._x.npy", "y.b_c_2.npy"])
+        #expect(outputPaths(first: "out", names: ["a", ""]) == ["out", "out.output.npy"])
+        #expect(sanitizedFileComponent("..é/ok") == "____ok" && sanitizedFileComponent(String(repeating: "a", count: 300)).count == 200)
     }
 }

@@ -1,12 +1,17 @@
-/// A `.npy` array as octet-run reads and writes it, without Foundation: reads format 1.0–3.0,
-/// little-endian f4/f8/f2/i1/u1/b1/i2/u2/i4/u4/i8/u8 in C order into float32; writes `<f4`
-/// version 1.0 byte for byte as the octet CLI does. Crafted files get an error, never a trap.
-struct NumpyArray {
-    var shape: [Int]
-    var values: [Float]
+/// A `.npy` array, without Foundation (the octet CLI and the static octet-run share it): reads
+/// format 1.0–3.0, little-endian f4/f8/f2/i1/u1/b1/i2/u2/i4/u4/i8/u8 in C order into float32;
+/// writes `<f4` version 1.0. Crafted files get an error, never a trap.
+public struct NumpyArray: Sendable, Equatable {
+    public var shape: [Int]
+    public var values: [Float]
 
-    static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws(RunError) -> NumpyArray {
-        func fail(_ what: String) -> RunError { .failure("'\(name)' is not a valid .npy file: \(what)") }
+    public init(shape: [Int], values: [Float]) {
+        self.shape = shape
+        self.values = values
+    }
+
+    public static func decode(_ bytes: UnsafeRawBufferPointer, name: String) throws(NumpyError) -> NumpyArray {
+        func fail(_ what: String) -> NumpyError { NumpyError(message: "'\(name)' is not a valid .npy file: \(what)") }
         let magic: [UInt8] = [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]  // \x93NUMPY
         guard bytes.count >= 10, (0..<6).allSatisfy({ bytes[$0] == magic[$0] }) else { throw fail("bad magic") }
         let headerLength: Int, start: Int
@@ -25,8 +30,9 @@ struct NumpyArray {
         }
         guard fortran == Array("False".utf8) else { throw fail("Fortran order is not supported") }
         let type = descr.filter { $0 != UInt8(ascii: "'") && $0 != UInt8(ascii: "\"") }
-        guard type.count >= 3, [UInt8(ascii: "<"), UInt8(ascii: "|"), UInt8(ascii: "=")].contains(type[0]),
-              let size = decimal(Array(type[2...])) else { throw fail("dtype '\(String(decoding: type, as: UTF8.self))' (little-endian only)") }
+        let typeText = String(decoding: type, as: UTF8.self)
+        guard type.count >= 3, let size = decimal(Array(type[2...])) else { throw fail("dtype '\(typeText)'") }
+        guard [UInt8(ascii: "<"), UInt8(ascii: "|"), UInt8(ascii: "=")].contains(type[0]) else { throw fail("big-endian dtype '\(typeText)'") }
         var shape: [Int] = []
         for d in split(shapeText.filter { $0 != UInt8(ascii: "(") && $0 != UInt8(ascii: ")") }) {
             guard let v = decimal(d), v <= Int(Int32.max) else { throw fail("dimension '\(String(decoding: d, as: UTF8.self))'") }
@@ -62,15 +68,15 @@ struct NumpyArray {
         case (UInt8(ascii: "u"), 4): values = load(UInt32.self) { Float($0) }
         case (UInt8(ascii: "i"), 8): values = load(Int64.self) { Float($0) }
         case (UInt8(ascii: "u"), 8): values = load(UInt64.self) { Float($0) }
-        default: throw fail("unsupported dtype '\(String(decoding: type, as: UTF8.self))'")
+        default: throw fail("unsupported dtype '\(typeText)'")
         }
         return NumpyArray(shape: shape, values: values)
     }
 
     /// `<f4`, C order, version 1.0; the header padded with spaces to a multiple of 64 bytes.
-    func encode() -> [UInt8] {
+    public func encode() -> [UInt8] {
         let dims = shape.map { "\($0)" }
-        let shapeText = shape.count == 1 ? "(\(dims[0]),)" : "(" + join(dims, ", ") + ")"
+        let shapeText = shape.count == 1 ? "(\(dims[0]),)" : "(" + dims.joined(separator: ", ") + ")"
         var header = Array("{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }".utf8)
         let total = 10 + header.count + 1
         header += [UInt8](repeating: UInt8(ascii: " "), count: (64 - total % 64) % 64) + [UInt8(ascii: "\n")]
@@ -145,9 +151,8 @@ struct NumpyArray {
     }
 }
 
-/// `parts` joined with `separator`.
-func join(_ parts: [String], _ separator: String) -> String {
-    var s = ""
-    for (i, p) in parts.enumerated() { s += (i == 0 ? "" : separator) + p }
-    return s
+/// Why a `.npy` file was rejected; `message` names the file and the fault.
+public struct NumpyError: Error, Sendable, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }
