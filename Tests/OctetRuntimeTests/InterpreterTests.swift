@@ -65,3 +65,38 @@ import _MallocCounter
         #expect(sqnr > 15, "output SQNR \(sqnr) dB")
     }
 }
+
+/// A model used in place from the caller's memory and activations in the caller's arena (what
+/// the C API's octet_model_load_memory and octet_interpreter_options.arena map to).
+@Suite struct CallerMemoryTests {
+    @Test func borrowedModelAndCallerArenaGiveTheSameBytes() throws {
+        let (owned, input) = try InterpreterTests().converted("mobilenet_v2_tiny")
+        let bytes = OctetSerializer.serialize(owned.materialized())
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes.count + 64, alignment: 64)
+        defer { buffer.deallocate() }
+        buffer.copyBytes(from: bytes)
+        #expect(throws: OctetError.self) { try OctetModel(borrowing: UnsafeRawBufferPointer(rebasing: buffer[1..<(bytes.count + 1)])) }
+        let borrowed = try OctetModel(borrowing: UnsafeRawBufferPointer(rebasing: buffer[0..<bytes.count]))
+
+        let needed = Interpreter.arenaBytes(for: borrowed)
+        #expect(needed >= borrowed.description.arenaSize)
+        let arena = UnsafeMutableRawBufferPointer.allocate(byteCount: needed + 64, alignment: 64)
+        defer { arena.deallocate() }
+        do throws(OctetError) {
+            _ = try Interpreter(model: borrowed, arena: UnsafeMutableRawBufferPointer(rebasing: arena[0..<(needed - 1)]))
+            Issue.record("an arena one byte short was accepted")
+        } catch {
+            #expect("\(error)".contains("the model needs \(needed)"))
+        }
+        #expect(throws: OctetError.self) { try Interpreter(model: borrowed, arena: UnsafeMutableRawBufferPointer(rebasing: arena[1..<(needed + 1)])) }
+
+        let mine = try Interpreter(model: borrowed, threads: 2, arena: UnsafeMutableRawBufferPointer(rebasing: arena[0..<needed]))
+        let reference = try Interpreter(model: owned)
+        let per = mine.inputFloats(0).count
+        for r in [mine, reference] { _ = r.inputFloats(0).update(fromContentsOf: input.data.prefix(per)) }
+        mine.invoke()
+        reference.invoke()
+        #expect(Array(mine.outputBytes(0)) == Array(reference.outputBytes(0)))
+        #expect(mine.inputBytes(0).baseAddress! >= arena.baseAddress! && mine.inputBytes(0).baseAddress! < arena.baseAddress! + needed)
+    }
+}
