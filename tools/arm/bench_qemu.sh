@@ -3,7 +3,8 @@
 # (octet-run --bench), LiteRT int8 (XNNPACK) and ONNX Runtime int8 (QDQ) under qemu-aarch64,
 # counted between the lseek markers around each invoke by a TCG plugin (tools/arm/qemu/), with
 # the SDOT / SMMLA / SMLAL counts that show which kernel path ran. Writes docs/ARM_BENCHMARKS.md.
-#   tools/arm/bench_qemu.sh [--models "mobilenet_v1 …"] [--configs "a72 a76 a55 i8mm"] [--runs N]
+#   tools/arm/bench_qemu.sh [--models "mobilenet_v1 …"] [--configs "a72 a76 a55 i8mm"] [--runs N] [--reuse]
+# (--reuse keeps the counts of an earlier run whose model, binary and plugin have not changed.)
 # Configurations: a72 = -cpu cortex-a72 + an A72 /proc/cpuinfo (part 0xd08); a76 = cortex-a76 +
 # A76 (0xd0b); a55 = cortex-a76 + A55 (0xd05: the peers pick their in-order kernels); i8mm =
 # -cpu max,sve=off,sme=off + a Neoverse-N2 cpuinfo (0xd49). The peers read /proc/cpuinfo through
@@ -17,11 +18,13 @@ cd "$root"
 models="mobilenet_v1 mobilenet_v2 resnet18 resnet50 bagnet33"
 configs="a72 a76 a55 i8mm"
 runs=1
+reuse=()
 while (($#)); do
   case "$1" in
     --models) models="$2"; shift 2 ;;
     --configs) configs="$2"; shift 2 ;;
     --runs) runs="$2"; shift 2 ;;
+    --reuse) reuse=(--reuse); shift ;;
     *) echo "bench_qemu.sh: unknown argument '$1'" >&2; exit 64 ;;
   esac
 done
@@ -83,5 +86,5 @@ fi
 "$py" tools/arm/bench_qemu.py prepare --work "$q/models" --models $models
 
 # 5. Counts, then the report.
-"$py" tools/arm/bench_qemu.py run --work "$q" --models $models --configs $configs --runs "$runs" \
+"$py" tools/arm/bench_qemu.py run --work "$q" --models $models --configs $configs --runs "$runs" "${reuse[@]}" \
   --plugin "$plugin" --rootfs "$rootfs" --out docs/ARM_BENCHMARKS.md
