@@ -104,13 +104,15 @@ static void fill_x(tk_rng* r, const qparams* p, int8_t* x, size_t n) {
 }
 
 static void fill_w(tk_rng* r, const qparams* p, int8_t* w, size_t n) {
-  // Symmetric weights are in [−127, 127]; −128 is exercised too. Under a narrower bound m,
-  // weights are in [−m, m] and the extreme ones ±m.
+  // Symmetric weights are in [−127, 127]; −128 is exercised too, in half of the extreme ops
+  // (the others are ±127 only: the worst case of kernels that sum product pairs in int16
+  // unless an op has a −128). Under a narrower bound m, weights are in [−m, m], extremes ±m.
   const int m = g_max_weight;
   if (p->x_extreme && m < 128) {
     for (size_t i = 0; i < n; ++i) w[i] = (int8_t)(tk_rng_chance(r, 1, 2) ? -m : m);
   } else if (p->x_extreme) {
-    for (size_t i = 0; i < n; ++i) w[i] = tk_rng_chance(r, 1, 2) ? -127 : (tk_rng_chance(r, 1, 4) ? -128 : 127);
+    const int with_min = tk_rng_chance(r, 1, 2);
+    for (size_t i = 0; i < n; ++i) w[i] = tk_rng_chance(r, 1, 2) ? -127 : (with_min && tk_rng_chance(r, 1, 4) ? -128 : 127);
   } else {
     tk_s8_fill(r, w, n, m < 128 ? -m : -128, m < 128 ? m : 127);
   }

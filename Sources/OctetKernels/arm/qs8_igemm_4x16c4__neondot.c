@@ -2,8 +2,9 @@
 // packing): per 16 input channels, one 16-byte load per pixel and 16 weight vectors
 // (4 k steps × 4 channel quads), 64 SDOT into 16 int32x4 accumulators. Input channels left
 // over (cg mod 16) run in 4-byte steps; k steps past cg read up to 3 bytes past the group,
-// whose weights are 0. The binary32 requantization (qs8_requant_neon.h: SCVTF, FMUL by the
-// channel's scale, FMAX/FMIN, FCVTNS, + z_out) is fused into the store.
+// whose weights are 0. The accumulators start at the bias; the binary32 requantization
+// (qs8_requant_neon.h: SCVTF, FMUL by the channel's scale, FCVTNS, saturating narrows, + z_out,
+// SMAX/SMIN) is fused into the store.
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -18,7 +19,7 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
   const int taps = p->taps, cg = p->cg, kpad = (cg + 3) & ~3;
   const size_t block_bytes = (size_t)taps * kpad * NR;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
-  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
+  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * cg;
     for (int b = 0; b < p->blocks; ++b) {
@@ -34,8 +35,10 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
         const int8_t* const* r1 = r0 + (rows > 1 ? 1 : 0) * (size_t)taps;
         const int8_t* const* r2 = r0 + (rows > 2 ? 2 : rows - 1) * (size_t)taps;
         const int8_t* const* r3 = r0 + (rows > 3 ? 3 : rows - 1) * (size_t)taps;
-        int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-        int32x4_t c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+        // Accumulators start at the bias (one load per 4 channels, copied to the other rows).
+        int32x4_t c00 = vld1q_s32(bias), c01 = vld1q_s32(bias + 4), c02 = vld1q_s32(bias + 8), c03 = vld1q_s32(bias + 12);
+        int32x4_t c10 = c00, c11 = c01, c12 = c02, c13 = c03, c20 = c00, c21 = c01, c22 = c02, c23 = c03;
+        int32x4_t c30 = c00, c31 = c01, c32 = c02, c33 = c03;
         const int8_t* w = wblock;
         for (int t = 0; t < taps; ++t) {
           const int8_t *a0 = r0[t] + goff, *a1 = r1[t] + goff, *a2 = r2[t] + goff, *a3 = r3[t] + goff;
@@ -70,11 +73,12 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
           }
         }
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
-        const octk_neon_chan16 ch = octk_neon_chan16_load(bias, scale);
+        float32x4_t sc[4];
+        octk_neon_scale16_load(scale, sc);
 #define STORE(r)                                                                                   \
   if (r < rows)                                                                                    \
     octk_neon_store_s8x16(dst + r * out_channels,                                                  \
-                          octk_neon_requant_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, &ch, &out), valid);
+                          octk_neon_requant_sat_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, sc, &out), valid);
         STORE(0) STORE(1) STORE(2) STORE(3)
 #undef STORE
       }

@@ -4,6 +4,7 @@
 // zero, as round(), and NaN → 0 (the architecture's result for NaN); then + z saturating in
 // int32 and narrowed saturating to int8 (exact: |q| ≤ 1024, the clamp is monotone).
 // The tail (count mod 16) goes through a local buffer: exactly `count` elements are touched.
+// The 3-channel NCHW form quantizes 16 pixels of each plane and interleaves them with ST3.
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -34,6 +35,34 @@ void octk_qs8_quantize_f32__neon(const float* x, size_t count, float scale, int3
     memcpy(tx, x + i, (count - i) * sizeof(float));
     vst1q_s8(ty, quantize16(tx, s, z));
     memcpy(y + i, ty, count - i);
+  }
+}
+
+void octk_qs8_quantize_f32_nchw3__neon(const float* x, size_t plane, size_t begin, size_t end, float scale,
+                                       int32_t zero_point, int8_t* nchw, int8_t* nhwc) {
+  const float64x2_t s = vdupq_n_f64((double)scale);
+  const int32x4_t z = vdupq_n_s32(zero_point);
+  const float *x0 = x, *x1 = x + plane, *x2 = x + 2 * plane;
+  int8_t *y0 = nchw, *y1 = nchw + plane, *y2 = nchw + 2 * plane;
+  size_t p = begin;
+  for (; p + 16 <= end; p += 16) {
+    int8x16x3_t v;
+    v.val[0] = quantize16(x0 + p, s, z);
+    v.val[1] = quantize16(x1 + p, s, z);
+    v.val[2] = quantize16(x2 + p, s, z);
+    vst1q_s8(y0 + p, v.val[0]);
+    vst1q_s8(y1 + p, v.val[1]);
+    vst1q_s8(y2 + p, v.val[2]);
+    vst3q_s8(nhwc + 3 * p, v);
+  }
+  if (p < end) {
+    const size_t n = end - p;
+    for (int c = 0; c < 3; ++c) octk_qs8_quantize_f32__neon(x + c * plane + p, n, scale, zero_point, nchw + c * plane + p);
+    for (size_t i = p; i < end; ++i) {
+      nhwc[3 * i] = y0[i];
+      nhwc[3 * i + 1] = y1[i];
+      nhwc[3 * i + 2] = y2[i];
+    }
   }
 }
 #endif

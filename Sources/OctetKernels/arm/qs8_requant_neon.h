@@ -114,6 +114,52 @@ static inline int8x8_t octk_neon_requant_s8x8(int32x4_t a0, int32x4_t a1, const 
                             octk_neon_requant(vaddq_s32(a1, c->bias[1]), c->scale[1], o), o);
 }
 
+/// The same requantization with the clamp moved after the conversion, as XNNPACK's fp32 NEONv8
+/// epilogue: q = FCVTNS(FMUL(SCVTF(acc), scale)), narrowed with saturation to int16 (SQXTN),
+/// + z saturating (SQADD), narrowed with saturation to int8, then SMAX lo, SMIN hi. Equal to
+/// octk_requantize: rounding is monotone and keeps the integer bounds lo − z, hi − z, so
+/// clamping before or after it gives the same integer; every saturation is monotone and the
+/// identity on [lo − z, hi − z] ⊂ int16 (then on [lo, hi] ⊂ int8), so a value it changes lies
+/// beyond the same bound and the final clamp maps it to that bound either way.
+typedef struct {
+  int16x8_t z;
+  int8x16_t lo, hi;
+} octk_neon_out_sat;
+
+static inline octk_neon_out_sat octk_neon_out_sat_make(int32_t z, int32_t lo, int32_t hi) {
+  octk_neon_out_sat o;
+  o.z = vdupq_n_s16((int16_t)z);
+  o.lo = vdupq_n_s8((int8_t)lo);
+  o.hi = vdupq_n_s8((int8_t)hi);
+  return o;
+}
+
+/// round_half_even(acc · scale) of 8 lanes, saturated to int16, + z saturating.
+static inline int16x8_t octk_neon_sat_s16x8(int32x4_t a, int32x4_t b, float32x4_t sa, float32x4_t sb,
+                                            const octk_neon_out_sat* o) {
+  const int32x4_t qa = vcvtnq_s32_f32(vmulq_f32(vcvtq_f32_s32(a), sa)), qb = vcvtnq_s32_f32(vmulq_f32(vcvtq_f32_s32(b), sb));
+  return vqaddq_s16(vqmovn_high_s32(vqmovn_s32(qa), qb), o->z);
+}
+
+/// 16 accumulators (bias included) of channels with scales s[0..3] → int8, clamped to [lo, hi].
+static inline int8x16_t octk_neon_requant_sat_s8x16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3,
+                                                    const float32x4_t s[4], const octk_neon_out_sat* o) {
+  const int16x8_t v01 = octk_neon_sat_s16x8(a0, a1, s[0], s[1], o), v23 = octk_neon_sat_s16x8(a2, a3, s[2], s[3], o);
+  return vminq_s8(vmaxq_s8(vqmovn_high_s16(vqmovn_s16(v01), v23), o->lo), o->hi);
+}
+
+/// Scales of 16 channels as 4 vectors (loaded once per tile: int8 stores may alias them).
+static inline void octk_neon_scale16_load(const float* scale, float32x4_t s[4]) {
+  for (int i = 0; i < 4; ++i) s[i] = vld1q_f32(scale + 4 * i);
+}
+
+/// 8 accumulators (bias included) of channels scale[0..7] → int8, clamped to [lo, hi].
+static inline int8x8_t octk_neon_requant_sat_s8x8(int32x4_t a0, int32x4_t a1, const float* scale,
+                                                  const octk_neon_out_sat* o) {
+  const int8x8_t v = vqmovn_s16(octk_neon_sat_s16x8(a0, a1, vld1q_f32(scale), vld1q_f32(scale + 4), o));
+  return vmin_s8(vmax_s8(v, vget_low_s8(o->lo)), vget_low_s8(o->hi));
+}
+
 /// Stores the first n bytes of v (all 16 when n ≥ 16).
 static inline void octk_neon_store_s8x16(int8_t* dst, int8x16_t v, int n) {
   if (n >= 16) {

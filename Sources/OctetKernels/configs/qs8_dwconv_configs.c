@@ -9,8 +9,9 @@
 #include "octk_qs8_arm.h"
 #endif
 
-#define NEON_16C(path, features) \
-  {{path, features}, "octk_qs8_dwconv_16c__neon", octk_qs8_dwconv_16c__neon, octk_qs8_dwconv_packed_bytes_16c_i16, octk_qs8_dwconv_pack_16c_i16}
+#define NEON_16C(path, features)                                                                            \
+  {{path, features}, "octk_qs8_dwconv_16c__neon_mul8", octk_qs8_dwconv_16c__neon_mul8, octk_qs8_dwconv_packed_bytes_16c_i8, \
+   octk_qs8_dwconv_pack_16c_i8}
 
 const octk_qs8_dwconv_config octk_qs8_dwconv_configs[] = {
 #if defined(__x86_64__)

@@ -19,9 +19,9 @@ const octk_qs8_quantize_config octk_qs8_quantize_configs[] = {
     {{"avx2", OCTK_CPU_X86_AVX2}, "octk_qs8_quantize_f32__avx2", octk_qs8_quantize_f32__avx2, NULL, octk_qs8_dequantize__avx2},
 #endif
 #if defined(__aarch64__)
-    {{"i8mm", OCTK_CPU_ARM_NEON}, "octk_qs8_quantize_f32__neon", octk_qs8_quantize_f32__neon, NULL, octk_qs8_dequantize__neon},
-    {{"dotprod", OCTK_CPU_ARM_NEON}, "octk_qs8_quantize_f32__neon", octk_qs8_quantize_f32__neon, NULL, octk_qs8_dequantize__neon},
-    {{"neon", OCTK_CPU_ARM_NEON}, "octk_qs8_quantize_f32__neon", octk_qs8_quantize_f32__neon, NULL, octk_qs8_dequantize__neon},
+    {{"i8mm", OCTK_CPU_ARM_NEON}, "octk_qs8_quantize_f32__neon", octk_qs8_quantize_f32__neon, octk_qs8_quantize_f32_nchw3__neon, octk_qs8_dequantize__neon},
+    {{"dotprod", OCTK_CPU_ARM_NEON}, "octk_qs8_quantize_f32__neon", octk_qs8_quantize_f32__neon, octk_qs8_quantize_f32_nchw3__neon, octk_qs8_dequantize__neon},
+    {{"neon", OCTK_CPU_ARM_NEON}, "octk_qs8_quantize_f32__neon", octk_qs8_quantize_f32__neon, octk_qs8_quantize_f32_nchw3__neon, octk_qs8_dequantize__neon},
 #endif
     {{NULL, 0}, "octk_qs8_quantize_f32__reference", octk_qs8_quantize_f32__reference, NULL, octk_qs8_dequantize__reference},
 };

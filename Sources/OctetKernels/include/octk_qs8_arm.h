@@ -51,9 +51,10 @@ void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* p, const int8_t*
 void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
-/// Depthwise (multiplier 1), 16 channels per step, SMLAL int16 × int16 → int32 (16c_i16 packing).
-void octk_qs8_dwconv_16c__neon(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
-                               size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
+/// Depthwise (multiplier 1), 16 channels per step, SMULL/SMLAL int8 × int8 on tap pairs summed
+/// in int16, SADDW into int32 (16c_i8 packing); pixels outside, channel blocks inside.
+void octk_qs8_dwconv_16c__neon_mul8(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+                                    size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y);
 
 /// Pools, exactly the reference max, average and global average pools (16 channels per step);
 /// they read and write nothing outside the pixels' channels. The average pool needs the
@@ -66,6 +67,9 @@ void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int chan
 
 void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* y, const octk_qs8_add_params* p);
 void octk_qs8_quantize_f32__neon(const float* x, size_t count, float scale, int32_t zero_point, int8_t* y);
+/// octk_qs8_quantize_f32_nchw3_fn: 16 pixels per step, ST3 into NHWC.
+void octk_qs8_quantize_f32_nchw3__neon(const float* x, size_t plane, size_t begin, size_t end, float scale,
+                                       int32_t zero_point, int8_t* nchw, int8_t* nhwc);
 void octk_qs8_dequantize__neon(const int8_t* x, size_t count, float scale, int32_t zero_point, float* y);
 
 #ifdef __cplusplus

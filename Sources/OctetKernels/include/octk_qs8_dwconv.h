@@ -24,6 +24,7 @@ typedef struct {
   const int32_t* bias;         // bias' per channel (the layout's order)
   const float* scale;          // per channel (the layout's order)
   const int8_t* zero;          // [channels + 64] bytes of z_in
+  int weights_above_127;       // 1 when some weight is −128 (16c_i8: tap pairs may not sum in int16)
 } octk_qs8_dwconv_packed;
 
 /// Bytes and packing of a layout: weights w [taps][channels] and q's parameters into `storage`.
@@ -31,14 +32,15 @@ typedef size_t (*octk_qs8_dwconv_packed_bytes_fn)(int channels, int taps);
 typedef void (*octk_qs8_dwconv_pack_fn)(const int8_t* w, const octk_qs8_requant* q, int channels, int taps,
                                         void* storage, octk_qs8_dwconv_packed* out);
 
-/// 16c: weights [blocks][taps][16] widened to int32 (the scalar twin) or, as 16c_i16, to int16
-/// (NEON), 0 past channels; bias − z_in·Σ_t w and scale per channel.
+/// 16c: weights [blocks][taps][16] widened to int32 (the scalar twin), 0 past channels;
+/// bias − z_in·Σ_t w and scale per channel.
 size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps);
 void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
                               octk_qs8_dwconv_packed* out);
-size_t octk_qs8_dwconv_packed_bytes_16c_i16(int channels, int taps);
-void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
-                                  octk_qs8_dwconv_packed* out);
+/// 16c_i8: the same order with int8 weights (NEON SMULL/SMLAL .8h on tap pairs).
+size_t octk_qs8_dwconv_packed_bytes_16c_i8(int channels, int taps);
+void octk_qs8_dwconv_pack_16c_i8(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                                 octk_qs8_dwconv_packed* out);
 /// 64c4: int8 weights in groups of 4 taps for vpdpbusd (see packing/qs8_dwconv_pack.c).
 size_t octk_qs8_dwconv_packed_bytes_64c4(int channels, int taps);
 void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,

@@ -19,6 +19,13 @@ static inline int32_t octk_qs8_folded_bias(const octk_qs8_requant* q, int o, int
   return (int32_t)(uint32_t)(uint64_t)folded;
 }
 
+/// 1 when some of the n weights is −128 (the one int8 value outside the spec's [−127, 127]).
+static inline int octk_qs8_any_weight_is_min(const int8_t* w, size_t n) {
+  for (size_t i = 0; i < n; ++i)
+    if (w[i] == -128) return 1;
+  return 0;
+}
+
 /// Weights as a packer reads them: element (output channel o, tap t, input channel k of the
 /// group) at data[o·o_stride + t·tap_stride + k·k_stride]. A conv's [O][kH][kW][C/g] is
 /// (taps·cg, cg, 1); a fully-connected [N][K] is (K, 0, 1); a depthwise conv's [kH][kW][C·m]

@@ -1,11 +1,11 @@
-// Packing of depthwise conv weights: 16c (int32 or int16 weights) and 64c4 (octk_qs8_dwconv.h).
+// Packing of depthwise conv weights: 16c (int32 or int8 weights) and 64c4 (octk_qs8_dwconv.h).
 #include <string.h>
 
 #include "octk_qs8_dwconv.h"
 
 static size_t round_up(size_t v, size_t m) { return (v + m - 1) / m * m; }
 
-// ---- 16c: weights widened to int32 (x86 scalar twin) or int16 (NEON) -------------------------
+// ---- 16c: weights as int32 (x86 scalar twin) or int8 (NEON) -----------------------------------------
 
 static size_t bytes_16c(int channels, int taps, size_t weight_size) {
   const size_t blocks = ((size_t)channels + OCTK_QS8_DW_NR - 1) / OCTK_QS8_DW_NR;
@@ -14,7 +14,7 @@ static size_t bytes_16c(int channels, int taps, size_t weight_size) {
   return round_up(weights, 64) + 2 * round_up(params, 64) + round_up((size_t)channels + 64, 64);
 }
 
-/// Weights [blocks][taps][16] as int32 or int16 (0 past channels); bias − z_in·Σ_t w and scale
+/// Weights [blocks][taps][16] as int32 or int8 (0 past channels); bias − z_in·Σ_t w and scale
 /// per channel in blocks of 16.
 static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, size_t weight_size,
                      void* storage, octk_qs8_dwconv_packed* out) {
@@ -33,7 +33,7 @@ static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, i
       const int8_t v = w[(size_t)t * channels + c];
       const size_t at = ((size_t)b * taps + t) * OCTK_QS8_DW_NR + lane;
       if (weight_size == sizeof(int32_t)) ((int32_t*)base)[at] = v;
-      else ((int16_t*)base)[at] = v;
+      else ((int8_t*)base)[at] = v;
       sum += v;
     }
     bias[c] = octk_qs8_folded_bias(q, c, sum, 0);
@@ -47,6 +47,7 @@ static void pack_16c(const int8_t* w, const octk_qs8_requant* q, int channels, i
   out->bias = bias;
   out->scale = scale;
   out->zero = zero;
+  out->weights_above_127 = octk_qs8_any_weight_is_min(w, (size_t)channels * taps);
 }
 
 size_t octk_qs8_dwconv_packed_bytes_16c(int channels, int taps) { return bytes_16c(channels, taps, sizeof(int32_t)); }
@@ -56,11 +57,11 @@ void octk_qs8_dwconv_pack_16c(const int8_t* w, const octk_qs8_requant* q, int ch
   pack_16c(w, q, channels, taps, sizeof(int32_t), storage, out);
 }
 
-size_t octk_qs8_dwconv_packed_bytes_16c_i16(int channels, int taps) { return bytes_16c(channels, taps, sizeof(int16_t)); }
+size_t octk_qs8_dwconv_packed_bytes_16c_i8(int channels, int taps) { return bytes_16c(channels, taps, sizeof(int8_t)); }
 
-void octk_qs8_dwconv_pack_16c_i16(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
-                                  octk_qs8_dwconv_packed* out) {
-  pack_16c(w, q, channels, taps, sizeof(int16_t), storage, out);
+void octk_qs8_dwconv_pack_16c_i8(const int8_t* w, const octk_qs8_requant* q, int channels, int taps, void* storage,
+                                 octk_qs8_dwconv_packed* out) {
+  pack_16c(w, q, channels, taps, sizeof(int8_t), storage, out);
 }
 
 // ---- 64c4: int8 weights in groups of 4 taps for vpdpbusd ---------------------------------
@@ -120,4 +121,5 @@ void octk_qs8_dwconv_pack_64c4(const int8_t* w, const octk_qs8_requant* q, int c
   out->bias = bias;
   out->scale = scale;
   out->zero = zero;
+  out->weights_above_127 = octk_qs8_any_weight_is_min(w, (size_t)channels * taps);
 }

@@ -75,5 +75,6 @@ OCTK_AVX2_TARGET void octk_qs8_dwconv_pack_16c2s16(const int8_t* w, const octk_q
   out->bias = bias;
   out->scale = scale;
   out->zero = zero;
+  out->weights_above_127 = octk_qs8_any_weight_is_min(w, (size_t)channels * taps);
 }
 #endif

@@ -38,7 +38,7 @@ struct RowMergedInput {
         var iy = 0
         while iy < height {
             let dst = padded + ((iy + padTop) * paddedWidth + padLeft) * channels
-            if flipped { octk_s8_flip_sign(row, x + iy * row, dst) } else { dst.update(from: x + iy * row, count: row) }
+            if flipped { octk_s8_flip_sign(row, x + iy * row, dst) } else { UnsafeMutableRawPointer(dst).copyMemory(from: x + iy * row, byteCount: row) }
             iy += 1
         }
     }
