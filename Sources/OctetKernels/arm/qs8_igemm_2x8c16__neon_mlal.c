@@ -7,8 +7,8 @@
 // 2·2^14 = 2^15): the packing flags such weights (OCTK_ARM_PACK_PAIR_OVERFLOW, never set by
 // the spec's weights in [−127, 127]) and the kernel then accumulates each SMULL on its own.
 // Left over: an 8-byte chunk (SMULL only); a chunk reaching past cg is read as whole 4-byte
-// words (≤ 3 bytes past the group, weights 0 there). Binary32 requantization at the store
-// (qs8_requant_neon.h).
+// words (≤ 3 bytes past the group, weights 0 there). Binary32 requantization at the store,
+// clamped after the conversion (qs8_requant_neon.h).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -87,7 +87,7 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
   memcpy(&flags, p->weights, sizeof flags);
   const int exact = (flags & OCTK_ARM_PACK_PAIR_OVERFLOW) != 0;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
-  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
+  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * cg;
     for (int b = 0; b < p->blocks; ++b) {
@@ -106,10 +106,11 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
         else
           tile(r0, r1, taps, cg, goff, wblock, 0, s);
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
-        const octk_neon_chan8 ch = octk_neon_chan8_load(bias, scale);
-        octk_neon_store_s8x8(dst, octk_neon_requant_s8x8(s[0], s[1], &ch, &out), valid);
+        const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4);
+        octk_neon_store_s8x8(dst, octk_neon_requant_sat_s8x8(vaddq_s32(s[0], b0), vaddq_s32(s[1], b1), scale, &out), valid);
         if (rows > 1)
-          octk_neon_store_s8x8(dst + out_channels, octk_neon_requant_s8x8(s[2], s[3], &ch, &out), valid);
+          octk_neon_store_s8x8(dst + out_channels,
+                               octk_neon_requant_sat_s8x8(vaddq_s32(s[2], b0), vaddq_s32(s[3], b1), scale, &out), valid);
       }
     }
   }

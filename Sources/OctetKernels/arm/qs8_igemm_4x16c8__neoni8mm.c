@@ -4,8 +4,8 @@
 // 2 pixel pairs × 8 channel pairs = 16 accumulators. Per 16 input channels: one 16-byte load
 // per pixel, zipped into the pairs' k 0–7 and k 8–15 operands, 16 weight vectors, 32 SMMLA.
 // Left over: 8-byte steps, the last one read as whole 4-byte words (≤ 3 bytes past the group,
-// weights 0 there). The store unzips the 2×2 blocks into pixel rows and requantizes them in
-// binary32 (qs8_requant_neon.h).
+// weights 0 there). The accumulators start at the bias; the store unzips the 2×2 blocks into
+// pixel rows and requantizes them in binary32, clamped after the conversion (qs8_requant_neon.h).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -28,7 +28,7 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
   const int direct16 = kpad < cg + 3 ? kpad : cg + 3;
   const size_t block_bytes = (size_t)taps * kpad * NR;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
-  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
+  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * cg;
     for (int b = 0; b < p->blocks; ++b) {
@@ -44,8 +44,12 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
         const int8_t* const* r2 = r0 + (rows > 2 ? 2 : rows - 1) * (size_t)taps;
         const int8_t* const* r3 = r0 + (rows > 3 ? 3 : rows - 1) * (size_t)taps;
         // cPJ: pixel pair P (pixels 2P, 2P+1) × channel pair J (channels 2J, 2J+1).
-        int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
-        int32x4_t c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+        // They start at the bias: [b2J, b2J+1] in both pixel rows of the block.
+#define BIAS2(j) octk_neon_dup_s32x2(bias + 2 * (j))
+        int32x4_t c00 = BIAS2(0), c01 = BIAS2(1), c02 = BIAS2(2), c03 = BIAS2(3), c04 = BIAS2(4), c05 = BIAS2(5);
+        int32x4_t c06 = BIAS2(6), c07 = BIAS2(7);
+#undef BIAS2
+        int32x4_t c10 = c00, c11 = c01, c12 = c02, c13 = c03, c14 = c04, c15 = c05, c16 = c06, c17 = c07;
         const int8_t* w = wblock;
 #define STEP(x01, x23)                                                                                  \
   {                                                                                                     \
@@ -79,18 +83,16 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
         }
 #undef STEP
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
-        const octk_neon_chan16 ch = octk_neon_chan16_load(bias, scale);
-        octk_neon_store_s8x16(dst, octk_neon_requant_s8x16(ZIP1(c00, c01), ZIP1(c02, c03), ZIP1(c04, c05), ZIP1(c06, c07),
-                                                           &ch, &out), valid);
-        if (rows > 1)
-          octk_neon_store_s8x16(dst + out_channels, octk_neon_requant_s8x16(ZIP2(c00, c01), ZIP2(c02, c03), ZIP2(c04, c05),
-                                                                            ZIP2(c06, c07), &ch, &out), valid);
-        if (rows > 2)
-          octk_neon_store_s8x16(dst + 2 * out_channels, octk_neon_requant_s8x16(ZIP1(c10, c11), ZIP1(c12, c13), ZIP1(c14, c15),
-                                                                                ZIP1(c16, c17), &ch, &out), valid);
-        if (rows > 3)
-          octk_neon_store_s8x16(dst + 3 * out_channels, octk_neon_requant_s8x16(ZIP2(c10, c11), ZIP2(c12, c13), ZIP2(c14, c15),
-                                                                                ZIP2(c16, c17), &ch, &out), valid);
+        float32x4_t sc[4];
+        octk_neon_scale16_load(scale, sc);
+#define STORE(r, Z, P)                                                                                       \
+  if (r < rows)                                                                                              \
+    octk_neon_store_s8x16(dst + r * out_channels,                                                            \
+                          octk_neon_requant_sat_s8x16(Z(c##P##0, c##P##1), Z(c##P##2, c##P##3), Z(c##P##4, c##P##5), \
+                                                      Z(c##P##6, c##P##7), sc, &out),                        \
+                          valid);
+        STORE(0, ZIP1, 0) STORE(1, ZIP2, 0) STORE(2, ZIP1, 1) STORE(3, ZIP2, 1)
+#undef STORE
       }
     }
   }

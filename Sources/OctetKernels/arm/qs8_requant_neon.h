@@ -68,52 +68,6 @@ static inline int8x16_t octk_neon_out_s8x16(int32x4_t q0, int32x4_t q1, int32x4_
   return vuzp1q_s8(vreinterpretq_s8_s16(v01), vreinterpretq_s8_s16(v23));
 }
 
-static inline int8x8_t octk_neon_out_s8x8(int32x4_t q0, int32x4_t q1, const octk_neon_out* o) {
-  return vmovn_s16(vaddq_s16(octk_neon_low16(q0, q1), o->z));
-}
-
-/// Bias and scale of 16 channels, loaded once per tile (the int8 stores may alias them, so the
-/// compiler would reload them per row otherwise).
-typedef struct {
-  int32x4_t bias[4];
-  float32x4_t scale[4];
-} octk_neon_chan16;
-
-static inline octk_neon_chan16 octk_neon_chan16_load(const int32_t* bias, const float* scale) {
-  octk_neon_chan16 c;
-  for (int i = 0; i < 4; ++i) {
-    c.bias[i] = vld1q_s32(bias + 4 * i);
-    c.scale[i] = vld1q_f32(scale + 4 * i);
-  }
-  return c;
-}
-
-/// 16 channels of accumulators + bias, requantized with their channels' scales, as bytes.
-static inline int8x16_t octk_neon_requant_s8x16(int32x4_t a0, int32x4_t a1, int32x4_t a2, int32x4_t a3,
-                                                const octk_neon_chan16* c, const octk_neon_out* o) {
-#define OCTK_RQ(i) octk_neon_requant(vaddq_s32(a##i, c->bias[i]), c->scale[i], o)
-  return octk_neon_out_s8x16(OCTK_RQ(0), OCTK_RQ(1), OCTK_RQ(2), OCTK_RQ(3), o);
-#undef OCTK_RQ
-}
-
-/// Bias and scale of 8 channels.
-typedef struct {
-  int32x4_t bias[2];
-  float32x4_t scale[2];
-} octk_neon_chan8;
-
-static inline octk_neon_chan8 octk_neon_chan8_load(const int32_t* bias, const float* scale) {
-  const octk_neon_chan8 c = {{vld1q_s32(bias), vld1q_s32(bias + 4)}, {vld1q_f32(scale), vld1q_f32(scale + 4)}};
-  return c;
-}
-
-/// 8 channels: a0 + bias[0..3], a1 + bias[4..7].
-static inline int8x8_t octk_neon_requant_s8x8(int32x4_t a0, int32x4_t a1, const octk_neon_chan8* c,
-                                              const octk_neon_out* o) {
-  return octk_neon_out_s8x8(octk_neon_requant(vaddq_s32(a0, c->bias[0]), c->scale[0], o),
-                            octk_neon_requant(vaddq_s32(a1, c->bias[1]), c->scale[1], o), o);
-}
-
 /// The same requantization with the clamp moved after the conversion, as XNNPACK's fp32 NEONv8
 /// epilogue: q = FCVTNS(FMUL(SCVTF(acc), scale)), narrowed with saturation to int16 (SQXTN),
 /// + z saturating (SQADD), narrowed with saturation to int8, then SMAX lo, SMIN hi. Equal to
@@ -179,6 +133,13 @@ static inline void octk_neon_store_s8x8(int8_t* dst, int8x8_t v, int n) {
     vst1_s8(tmp, v);
     memcpy(dst, tmp, (size_t)n);
   }
+}
+
+/// src[0], src[1] (any alignment) in lanes 0, 1 and again in 2, 3.
+static inline int32x4_t octk_neon_dup_s32x2(const int32_t* src) {
+  int64_t v;
+  memcpy(&v, src, 8);
+  return vreinterpretq_s32_s64(vdupq_n_s64(v));
 }
 
 /// 4 bytes from src (any alignment), broadcast to every 32-bit lane.
