@@ -14,6 +14,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "tools", "arm"))  # mca_loops, hot_blocks
 
 import numpy as np  # noqa: E402
 
@@ -94,7 +95,8 @@ def run(args):
             x = os.path.join(ROOT, "models", "timing", f"{name}.input.npy")
             for runtime in RUNTIMES:
                 out = os.path.join(args.work, f"count.{config}.{name}.{runtime}.txt")
-                plugin = ["-plugin", f"{args.plugin},out={out}"]
+                blocks = out[: -len(".txt")] + ".blocks"  # hot blocks, for mca_loops.py
+                plugin = ["-plugin", f"{args.plugin},out={out},blocks={blocks}"]
                 if runtime == "octet":
                     cmd = ["qemu-aarch64", "-cpu", cpu, *plugin, arm, f["octet"], "--bench", str(args.runs), "--warmup", "1",
                            "--input", x, "--threads", "1"]
@@ -104,7 +106,8 @@ def run(args):
                 env = dict(os.environ, PYTHONPATH="/opt/py", OMP_NUM_THREADS="1")
                 t0 = time.time()
                 inputs = [f[runtime], arm, args.plugin, os.path.join(ROOT, "tools", "arm", "peer_invoke.py")]
-                if args.reuse and os.path.exists(out) and all(os.path.getmtime(out) > os.path.getmtime(i) for i in inputs):
+                if args.reuse and os.path.exists(out) and os.path.exists(blocks) and \
+                        all(os.path.getmtime(out) > os.path.getmtime(i) for i in inputs):
                     results[(config, name, runtime)] = parse(out)  # counted before, nothing changed since
                 else:
                     results[(config, name, runtime)] = count(cmd, env, out)
@@ -112,10 +115,14 @@ def run(args):
                 r = results[(config, name, runtime)]
                 print(f"  {config:5s} {name:13s} {runtime:7s} {r['insns'] / 1e6:10.1f} M insns "
                       f"({', '.join(f'{c} {r[c] / 1e6:.1f} M' for c in CLASSES if r.get(c))}) {seconds[(config, name, runtime)]:.0f} s", flush=True)
-    write_report(args, results)
+    loops = None
+    if all(c in args.configs for c in ("a55", "a72", "a76")) and all(m in args.models for m in ("resnet18", "mobilenet_v2")):
+        import mca_loops
+        loops = mca_loops.table(args.work)
+    write_report(args, results, loops)
 
 
-def write_report(args, results):
+def write_report(args, results, loops):
     qemu = subprocess.run(["qemu-aarch64", "--version"], capture_output=True, text=True).stdout.splitlines()[0]
     w = []
     w.append("# ARM speed: instructions per inference under qemu\n")
@@ -143,6 +150,18 @@ def write_report(args, results):
             macs = " / ".join(", ".join(f"{c} {r[rt][c] / 1e6:.1f}" for c in CLASSES if r[rt].get(c)) or "—" for rt in RUNTIMES)
             w.append(f"| {name} | {r['octet']['insns'] / 1e6:.1f} | {r['litert']['insns'] / 1e6:.1f} | {r['ort']['insns'] / 1e6:.1f} | "
                      f"{r['octet']['insns'] / r['litert']['insns']:.2f}× | {r['octet']['insns'] / r['ort']['insns']:.2f}× | {macs} |")
+        w.append("")
+    if loops:
+        w.append("## Inner loops: llvm-mca cycles per MAC\n")
+        w.append("The hottest translation block of each kernel family in the counted windows above (`tools/arm/mca_loops.py`: "
+                 "the conv loop in ResNet-18, whose 3×3 convs dominate, and the depthwise loop in MobileNetV2), disassembled "
+                 "from the instruction words the plugin saw and run through llvm-mca 19 as a loop "
+                 "(`-mtriple=aarch64 -mcpu=… -iterations=1000`) on the core model of the configuration that ran it. A MAC "
+                 "is one int8 product (SDOT: 16 per instruction, SMMLA 32, SMULL/SMLAL .8h 8). The block is a loop body "
+                 "only where the kernel's loop is one block; llvm-mca assumes every load hits L1 and, for cortex-a72, "
+                 "uses its Cortex-A57 model. Its in-order Cortex-A55 model misjudges XNNPACK's A55-tuned loads: treat "
+                 "that row as rough.\n")
+        w.append(loops)
         w.append("")
     with open(args.out, "w") as f:
         f.write("\n".join(w) + "\n")

@@ -2,7 +2,8 @@
 # ARM speed without ARM hardware: dynamic instructions per inference, one thread, for Octet
 # (octet-run --bench), LiteRT int8 (XNNPACK) and ONNX Runtime int8 (QDQ) under qemu-aarch64,
 # counted between the lseek markers around each invoke by a TCG plugin (tools/arm/qemu/), with
-# the SDOT / SMMLA / SMLAL counts that show which kernel path ran. Writes docs/ARM_BENCHMARKS.md.
+# the SDOT / SMMLA / SMLAL counts that show which kernel path ran, and llvm-mca cycles per MAC of
+# the hottest inner loops (tools/arm/mca_loops.py). Writes docs/ARM_BENCHMARKS.md.
 #   tools/arm/bench_qemu.sh [--models "mobilenet_v1 …"] [--configs "a72 a76 a55 i8mm"] [--runs N] [--reuse]
 # (--reuse keeps the counts of an earlier run whose model, binary and plugin have not changed.)
 # Configurations: a72 = -cpu cortex-a72 + an A72 /proc/cpuinfo (part 0xd08); a76 = cortex-a76 +
@@ -33,9 +34,11 @@ mkdir -p "$q"
 py=.venv-bench/bin/python
 [[ -x "$py" ]] || { echo "bench_qemu.sh: .venv-bench missing: run tools/bench.sh once" >&2; exit 1; }
 
-# 1. Debian packages: mmdebstrap (rootfs), glib headers (plugin), dpkg-dev (apt-get source).
+# 1. Debian packages: mmdebstrap (rootfs), glib headers (plugin), dpkg-dev (apt-get source),
+#    llvm-19 (llvm-mc and llvm-mca for the inner-loop table; the version is pinned: llvm-mca's
+#    core models change between releases).
 need=()
-for p in mmdebstrap libglib2.0-dev dpkg-dev qemu-user; do
+for p in mmdebstrap libglib2.0-dev dpkg-dev qemu-user llvm-19; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q '^install ok installed$' || need+=("$p")
 done
 if ((${#need[@]})); then
