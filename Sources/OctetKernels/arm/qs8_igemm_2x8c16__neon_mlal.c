@@ -107,10 +107,15 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
           tile(r0, r1, taps, cg, goff, wblock, 0, s);
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
         const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4);
-        octk_neon_store_s8x8(dst, octk_neon_requant_sat_s8x8(vaddq_s32(s[0], b0), vaddq_s32(s[1], b1), scale, &out), valid);
-        if (rows > 1)
-          octk_neon_store_s8x8(dst + out_channels,
-                               octk_neon_requant_sat_s8x8(vaddq_s32(s[2], b0), vaddq_s32(s[3], b1), scale, &out), valid);
+        const int8x8_t y0 = octk_neon_requant_sat_s8x8(vaddq_s32(s[0], b0), vaddq_s32(s[1], b1), scale, &out);
+        const int8x8_t y1 = octk_neon_requant_sat_s8x8(vaddq_s32(s[2], b0), vaddq_s32(s[3], b1), scale, &out);
+        if (rows == MR && valid >= NR) {  // a whole tile: one test, plain stores
+          vst1_s8(dst, y0);
+          vst1_s8(dst + out_channels, y1);
+        } else {
+          octk_neon_store_s8x8(dst, y0, valid);
+          if (rows > 1) octk_neon_store_s8x8(dst + out_channels, y1, valid);
+        }
       }
     }
   }

@@ -75,12 +75,19 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
         float32x4_t sc[4];
         octk_neon_scale16_load(scale, sc);
-#define STORE(r)                                                                                   \
-  if (r < rows)                                                                                    \
-    octk_neon_store_s8x16(dst + r * out_channels,                                                  \
-                          octk_neon_requant_sat_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, sc, &out), valid);
-        STORE(0) STORE(1) STORE(2) STORE(3)
+#define ROW(r) octk_neon_requant_sat_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, sc, &out)
+#define STORE(r) \
+  if (r < rows) octk_neon_store_s8x16(dst + r * out_channels, ROW(r), valid);
+        if (rows == MR && valid >= NR) {  // a whole tile: one test, plain stores
+          vst1q_s8(dst, ROW(0));
+          vst1q_s8(dst + out_channels, ROW(1));
+          vst1q_s8(dst + 2 * out_channels, ROW(2));
+          vst1q_s8(dst + 3 * out_channels, ROW(3));
+        } else {
+          STORE(0) STORE(1) STORE(2) STORE(3)
+        }
 #undef STORE
+#undef ROW
       }
     }
   }

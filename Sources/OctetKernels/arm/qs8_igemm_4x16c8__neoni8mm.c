@@ -85,14 +85,20 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
         int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
         float32x4_t sc[4];
         octk_neon_scale16_load(scale, sc);
-#define STORE(r, Z, P)                                                                                       \
-  if (r < rows)                                                                                              \
-    octk_neon_store_s8x16(dst + r * out_channels,                                                            \
-                          octk_neon_requant_sat_s8x16(Z(c##P##0, c##P##1), Z(c##P##2, c##P##3), Z(c##P##4, c##P##5), \
-                                                      Z(c##P##6, c##P##7), sc, &out),                        \
-                          valid);
-        STORE(0, ZIP1, 0) STORE(1, ZIP2, 0) STORE(2, ZIP1, 1) STORE(3, ZIP2, 1)
+#define ROW(Z, P) \
+  octk_neon_requant_sat_s8x16(Z(c##P##0, c##P##1), Z(c##P##2, c##P##3), Z(c##P##4, c##P##5), Z(c##P##6, c##P##7), sc, &out)
+#define STORE(r, Z, P) \
+  if (r < rows) octk_neon_store_s8x16(dst + r * out_channels, ROW(Z, P), valid);
+        if (rows == MR && valid >= NR) {  // a whole tile: one test, plain stores
+          vst1q_s8(dst, ROW(ZIP1, 0));
+          vst1q_s8(dst + out_channels, ROW(ZIP2, 0));
+          vst1q_s8(dst + 2 * out_channels, ROW(ZIP1, 1));
+          vst1q_s8(dst + 3 * out_channels, ROW(ZIP2, 1));
+        } else {
+          STORE(0, ZIP1, 0) STORE(1, ZIP2, 0) STORE(2, ZIP1, 1) STORE(3, ZIP2, 1)
+        }
 #undef STORE
+#undef ROW
       }
     }
   }
