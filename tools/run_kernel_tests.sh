@@ -3,7 +3,9 @@
 # and runs it:
 #   1. natively, with the host cc;
 #   2. for aarch64 with aarch64-linux-gnu-gcc, under qemu-aarch64 -cpu max (NEON, dotprod,
-#      i8mm) and -cpu cortex-a72 (NEON only: the no-dotprod fallback).
+#      i8mm) and -cpu cortex-a72 (NEON only: the no-dotprod fallback);
+#   3. for aarch64 compiled by the Swift toolchain's clang (the compiler of SwiftPM builds and
+#      of tools/arm/build.sh; linked by aarch64-linux-gnu-gcc), under the same two CPUs.
 # The cross toolchain and qemu are required (tools/setup.sh installs gcc-aarch64-linux-gnu and
 # qemu-user); a missing one is an error, not a skip. Exits nonzero if any build or run fails.
 # Output goes to .build-kernels/ (git-ignored). Extra arguments are passed to every run of
@@ -21,6 +23,8 @@ mkdir -p "$out"
 
 CC_NATIVE="${CC:-cc}"
 CC_AARCH64="${CC_AARCH64:-aarch64-linux-gnu-gcc}"
+swiftc="$(command -v swiftc || true)"
+CLANG_AARCH64="${CLANG_AARCH64:-${swiftc:+$(dirname "$(readlink -f "$swiftc")")/clang}}"
 QEMU_AARCH64="${QEMU_AARCH64:-qemu-aarch64}"
 AARCH64_SYSROOT="${AARCH64_SYSROOT:-/usr/aarch64-linux-gnu}"
 CFLAGS=(-std=c11 -O2 -Wall -Werror -ffp-contract=off -I Sources/OctetKernels/include)
@@ -32,6 +36,7 @@ command -v "$CC_NATIVE" >/dev/null 2>&1 || missing+=("$CC_NATIVE (Debian package
 if [[ "$native_only" != 1 ]]; then
   command -v "$CC_AARCH64" >/dev/null 2>&1 || missing+=("$CC_AARCH64 (Debian package: gcc-aarch64-linux-gnu)")
   command -v "$QEMU_AARCH64" >/dev/null 2>&1 || missing+=("$QEMU_AARCH64 (Debian package: qemu-user)")
+  [[ -n "$CLANG_AARCH64" && -x "$CLANG_AARCH64" ]] || missing+=("the Swift toolchain's clang (swiftc on PATH, or CLANG_AARCH64)")
   [[ -d "$AARCH64_SYSROOT/lib" ]] || missing+=("$AARCH64_SYSROOT/lib, the aarch64 libc (Debian package: libc6-arm64-cross, pulled in by gcc-aarch64-linux-gnu)")
 fi
 if ((${#missing[@]})); then
@@ -45,6 +50,22 @@ mapfile -t sources < <(find Sources/OctetKernels tools/kernel_tests -name '*.c' 
 start=$SECONDS
 status=0
 failures=()
+
+build_clang() {  # build_clang NAME: objects by clang for aarch64, linked by aarch64-linux-gnu-gcc
+  local name="$1" objdir="$out/obj_$1" objects=()
+  echo "== build $name: $CLANG_AARCH64 --target=aarch64-linux-gnu ${CFLAGS[*]} (${#sources[@]} files), linked by $CC_AARCH64"
+  rm -rf "$objdir" "$out/kernel_tests_$name"
+  mkdir -p "$objdir"
+  for f in "${sources[@]}"; do
+    local o="$objdir/$(echo "${f%.c}" | tr '/' '_').o"
+    "$CLANG_AARCH64" --target=aarch64-linux-gnu --sysroot="$AARCH64_SYSROOT" "${CFLAGS[@]}" -c "$f" -o "$o" || {
+      echo "== build $name: FAILED ($f)"
+      return 1
+    }
+    objects+=("$o")
+  done
+  "$CC_AARCH64" -o "$out/kernel_tests_$name" "${objects[@]}" -lm || { echo "== build $name: FAILED (link)"; return 1; }
+}
 
 build() {  # build NAME COMPILER [EXTRA FLAGS...]
   local name="$1" cc="$2"
@@ -86,7 +107,7 @@ run() {  # run LABEL COMMAND...   (adds the driver's closing counts to the total
 # Both builds in parallel (2 cores); their output is printed in order afterwards.
 build native "$CC_NATIVE" "${native_cflags[@]}" >"$out/build_native.log" 2>&1 &
 pid_native=$!
-ok_native=1 ok_aarch64=0
+ok_native=1 ok_aarch64=0 ok_clang=0
 if [[ "$native_only" != 1 ]]; then
   build aarch64 "$CC_AARCH64" >"$out/build_aarch64.log" 2>&1 &
   pid_aarch64=$!
@@ -95,6 +116,9 @@ fi
 wait "$pid_native" || ok_native=0
 cat "$out/build_native.log"
 if [[ "$native_only" != 1 ]]; then
+  build_clang aarch64_clang >"$out/build_aarch64_clang.log" 2>&1 &
+  pid_clang=$!
+  ok_clang=1
   wait "$pid_aarch64" || ok_aarch64=0
   cat "$out/build_aarch64.log"
   ((ok_aarch64)) || { failures+=("build aarch64"); status=1; total_failed=$((total_failed + 1)); }
@@ -110,14 +134,25 @@ if ((ok_aarch64)); then
   run "aarch64 qemu -cpu cortex-a72" "$QEMU_AARCH64" -cpu cortex-a72 -L "$AARCH64_SYSROOT" "$out/kernel_tests_aarch64" \
     --expect neon --expect-absent dotprod,i8mm "$@"
 fi
+if [[ "$native_only" != 1 ]]; then
+  wait "$pid_clang" || ok_clang=0
+  cat "$out/build_aarch64_clang.log"
+  ((ok_clang)) || { failures+=("build aarch64 clang"); status=1; total_failed=$((total_failed + 1)); }
+fi
+if ((ok_clang)); then
+  run "aarch64 (clang) qemu -cpu max" "$QEMU_AARCH64" -cpu max -L "$AARCH64_SYSROOT" "$out/kernel_tests_aarch64_clang" \
+    --expect neon,dotprod,i8mm "$@"
+  run "aarch64 (clang) qemu -cpu cortex-a72" "$QEMU_AARCH64" -cpu cortex-a72 -L "$AARCH64_SYSROOT" \
+    "$out/kernel_tests_aarch64_clang" --expect neon --expect-absent dotprod,i8mm "$@"
+fi
 
 if ((status)); then
   echo "== kernel tests FAILED ($((SECONDS - start)) s): ${failures[*]}"
 elif [[ "$native_only" == 1 ]]; then
   echo "== kernel tests passed ($((SECONDS - start)) s): native only"
 else
-  echo "== kernel tests passed ($((SECONDS - start)) s): native, qemu -cpu max, qemu -cpu cortex-a72"
+  echo "== kernel tests passed ($((SECONDS - start)) s): native; gcc and clang builds under qemu -cpu max and cortex-a72"
 fi
-# Closing line: the checks of all three runs added up (a failed build or a crashed run counts 1 failure).
+# Closing line: the checks of all five runs added up (a failed build or a crashed run counts 1 failure).
 echo "kernels: ${total_passed} passed, ${total_failed} failed"
 exit "$status"

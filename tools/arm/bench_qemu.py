@@ -156,7 +156,7 @@ def write_report(args, results, loops):
         w.append("The hottest translation block of each kernel family in the counted windows above (`tools/arm/mca_loops.py`: "
                  "the conv loop in ResNet-18, whose 3×3 convs dominate, and the depthwise loop in MobileNetV2), disassembled "
                  "from the instruction words the plugin saw and run through llvm-mca 19 as a loop "
-                 "(`-mtriple=aarch64 -mcpu=… -iterations=1000`) on the core model of the configuration that ran it. A MAC "
+                 "(`-mtriple=aarch64 -mcpu=… -iterations=10000`) on the core model of the configuration that ran it. A MAC "
                  "is one int8 product (SDOT: 16 per instruction, SMMLA 32, SMULL/SMLAL .8h 8). The block is a loop body "
                  "only where the kernel's loop is one block; llvm-mca assumes every load hits L1 and, for cortex-a72, "
                  "uses its Cortex-A57 model. Its in-order Cortex-A55 model misjudges XNNPACK's A55-tuned loads: treat "

@@ -73,12 +73,12 @@ def mca(asm, mcpu):
     """llvm-mca's cycles per iteration of the block run as a loop (its Total Cycles / iterations)."""
     attrs = "+dotprod" + (",+i8mm" if any(l.startswith(("smmla", "ummla", "usmmla", "usdot", "sudot")) for l in asm) else "")
     body = "\n".join(l for l in asm) + "\n"
-    p = subprocess.run([tool("llvm-mca"), "-mtriple=aarch64", f"-mcpu={mcpu}", f"-mattr={attrs}", "-iterations=1000"],
+    p = subprocess.run([tool("llvm-mca"), "-mtriple=aarch64", f"-mcpu={mcpu}", f"-mattr={attrs}", "-iterations=10000"],
                        input=body, capture_output=True, text=True)
     m = re.search(r"Total Cycles:\s+(\d+)", p.stdout)
     if not m:
         raise RuntimeError(f"llvm-mca failed for {mcpu}: {p.stderr[:500]}")
-    return int(m.group(1)) / 1000.0
+    return int(m.group(1)) / 10000.0
 
 
 class Symbols:

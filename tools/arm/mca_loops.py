@@ -2,15 +2,17 @@
 
 For each (configuration, model) pair below it takes, from the hot-block dumps of
 tools/arm/bench_qemu.sh (count_insns.c blocks=FILE), each runtime's hottest translation block
-of a kernel family: the conv GEMM loop (a block with SDOT/UDOT/SMMLA or SADALP) in ResNet-18,
-whose 3×3 convs dominate, and the depthwise loop (SMULL/SMLAL without SADALP or dot products) in
-MobileNetV2. It runs llvm-mca on each block as a loop on the configuration's core model and
-prints a Markdown table: instructions, MACs, cycles per iteration and per MAC.
+of a kernel family: the conv GEMM loop (a block with SDOT/UDOT/SMMLA or SADALP/SADDLP) in
+ResNet-18, whose 3×3 convs dominate, and the depthwise loop (SMULL/SMLAL products widened by
+SADDW) in MobileNetV2. It runs llvm-mca on each block as a loop on the configuration's core model and
+prints a Markdown table: instructions, MACs, cycles per iteration and per MAC. Where qemu split
+a loop body into two translation blocks, the body is put together from the dumped blocks.
 
   mca_loops.py --work .build/arm/qemu  (prints the table; bench_qemu.sh puts it in the report)
 """
 import argparse
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -25,25 +27,52 @@ CORES = [
 ]
 FAMILIES = [("conv (igemm/gemm)", "resnet18", "gemm"), ("depthwise 3×3", "mobilenet_v2", "dw")]
 RUNTIMES = [("octet", "Octet"), ("litert", "XNNPACK (LiteRT)")]
-GEMM_OPS = ("sdot", "udot", "usdot", "sudot", "smmla", "ummla", "usmmla", "sadalp", "uadalp")
-WIDEN_OPS = ("smull", "smlal", "umull", "umlal")
+GEMM_OPS = ("sdot", "udot", "usdot", "sudot", "smmla", "ummla", "usmmla", "sadalp", "uadalp", "saddlp", "uaddlp")
+DW_OPS = ("saddw", "saddw2", "uaddw", "uaddw2")  # per-channel int16 products widened into int32
 
 
 def family(asm):
+    """"gemm" (dot products, matrix multiplies, pairwise-accumulated products), "dw" (products
+    widened per channel: the depthwise kernels) or None."""
     ops = {line.split()[0] for line in asm}
-    if any(o in ops for o in GEMM_OPS):
+    if ops & set(GEMM_OPS):
         return "gemm"
-    if any(o.rstrip("2") in WIDEN_OPS for o in ops):
+    if ops & set(DW_OPS):
         return "dw"
     return None
 
 
+def loop_body(blocks, block):
+    """The instruction words of the loop that `block` closes: from the target of its final
+    backward branch to its end, read from every dumped block (qemu may start a translation
+    block inside a loop, at a branch target, so one block can hold part of a body). The block
+    alone when it does not end in a backward branch or a word is missing."""
+    vaddr, n, _, _, words = block
+    last = hot_blocks.disassemble(words[-1:])[0]
+    m = re.search(r"#(-\d+)$", last)
+    if not m:
+        return words
+    end = vaddr + 4 * (n - 1)
+    target = end + int(m.group(1))
+    if target >= vaddr:
+        return words[(target - vaddr) // 4:]
+    known = {}
+    for b_vaddr, b_n, _, _, b_words in blocks:
+        for i, w in enumerate(b_words):
+            known[b_vaddr + 4 * i] = w
+    addrs = range(target, end + 4, 4)
+    if any(a not in known for a in addrs):
+        return words
+    return [known[a] for a in addrs]
+
+
 def hottest(path, fam):
-    """(block, asm) of the hottest block of family `fam` in the dump `path` (None if none)."""
-    for block in hot_blocks.read_blocks(path):
+    """(block, loop asm) of the hottest block of family `fam` in the dump `path` (None if none)."""
+    blocks = hot_blocks.read_blocks(path)
+    for block in blocks:
         asm = hot_blocks.disassemble(block[4])
         if hot_blocks.macs(asm) and family(asm) == fam:
-            return block, asm
+            return block, hot_blocks.disassemble(loop_body(blocks, block))
     return None
 
 
@@ -61,11 +90,11 @@ def table(work):
                 if found is None:
                     cells.append("—")
                     continue
-                (_, n, _, share, _), asm = found
-                k = hot_blocks.macs(asm)
+                (_, _, _, share, _), asm = found
+                n, k = len(asm), hot_blocks.macs(asm)
                 cycles = hot_blocks.mca(asm, mcpu)
                 per_mac[runtime] = cycles / k
-                cells.append(f"{n} insns, {k} MACs ({share * 100:.0f} % of the model's insns): "
+                cells.append(f"{n} insns, {k} MACs (block: {share * 100:.0f} % of the model's insns): "
                              f"{cycles:.1f} cyc, **{cycles / k:.4f}**/MAC")
             ratio = f"{per_mac['octet'] / per_mac['litert']:.2f}×" if len(per_mac) == 2 else "—"
             rows.append(f"| {what} (`{mcpu}`) | {fam_name}, {model} | {cells[0]} | {cells[1]} | {ratio} |")

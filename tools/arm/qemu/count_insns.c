@@ -43,7 +43,7 @@ typedef struct block {
 static block* blocks;
 static FILE* blocks_out;
 static uint64_t window_insns;
-#define BLOCKS_SHOWN 60
+#define BLOCKS_SHOWN 400
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb* tb) {
   (void)id;
