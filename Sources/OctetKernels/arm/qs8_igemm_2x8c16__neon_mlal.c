@@ -1,7 +1,8 @@
 // Indirect-GEMM int8 conv without dot product (Cortex-A72 class), 2 output pixels × 8 output
 // channels per tile (8c16 packing). Per 16 input channels and (pixel, channel): SMULL of
 // k 0–7, SMLAL2 of k 8–15 into the same int16 lanes, SADALP of the 8 pair sums into an int32x4
-// accumulator: 16 accumulators, each reduced to one channel at the store (ADDP).
+// accumulator: 16 accumulators, each reduced to one channel at the store (ADDP); lane 0 of
+// each starts at its channel's bias.
 //
 // A pair sum x[k]·w[k] + x[k+8]·w[k+8] fits int16 unless both weights are −128 (then it may be
 // 2·2^14 = 2^15): the packing flags such weights (OCTK_ARM_PACK_PAIR_OVERFLOW, never set by
@@ -17,13 +18,19 @@
 #define NR 8
 
 // One tile: pixel rows r0, r1 (r1 = r0 when only one row is stored), 8 channels from wblock.
-// `exact` is a constant at each call: the compiler emits a copy per value.
+// `exact` and `tails` (0 when cg is a multiple of 16) are constants at each call: the compiler
+// emits a copy per pair of values.
 static inline __attribute__((always_inline)) void tile(const int8_t* const* r0, const int8_t* const* r1, int taps,
-                                                       int cg, size_t goff, const int8_t* wblock, int exact, int32x4_t* s) {
+                                                       int cg, size_t goff, const int8_t* wblock, const int32_t* bias,
+                                                       int exact, int tails, int32x4_t* s) {
   const int kpad = (cg + 7) & ~7, full = kpad & ~15;
   const int direct16 = full < cg + 3 ? full : cg + 3;
-  int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c02 = c00, c03 = c00, c04 = c00, c05 = c00, c06 = c00, c07 = c00;
-  int32x4_t c10 = c00, c11 = c00, c12 = c00, c13 = c00, c14 = c00, c15 = c00, c16 = c00, c17 = c00;
+  // Channel n's accumulators start as [bias[n], 0, 0, 0] (the lanes are summed at the end).
+#define BIAS(n) vsetq_lane_s32(bias[n], vdupq_n_s32(0), 0)
+  int32x4_t c00 = BIAS(0), c01 = BIAS(1), c02 = BIAS(2), c03 = BIAS(3), c04 = BIAS(4), c05 = BIAS(5), c06 = BIAS(6);
+  int32x4_t c07 = BIAS(7);
+#undef BIAS
+  int32x4_t c10 = c00, c11 = c01, c12 = c02, c13 = c03, c14 = c04, c15 = c05, c16 = c06, c17 = c07;
   const int8_t* w = wblock;
 // 16 bytes of channel n against the 16 input bytes x0 (pixel 0) and x1 (pixel 1).
 #define MAC16(n)                                                                                       \
@@ -49,6 +56,7 @@ static inline __attribute__((always_inline)) void tile(const int8_t* const* r0, 
       int8x16_t x0 = vld1q_s8(a0 + c), x1 = vld1q_s8(a1 + c);
       MAC16_ALL
     }
+    if (!tails) continue;  // cg is a multiple of 16: every chunk was a direct load
     if (c < full) {  // the last 16-chunk, reaching 4–7 bytes past cg
       int8x16_t x0 = octk_neon_load_s8x16_words(a0 + c, cg - c), x1 = octk_neon_load_s8x16_words(a1 + c, cg - c);
       MAC16_ALL
@@ -85,7 +93,7 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
   const size_t block_bytes = (size_t)taps * kpad * NR;
   int32_t flags;
   memcpy(&flags, p->weights, sizeof flags);
-  const int exact = (flags & OCTK_ARM_PACK_PAIR_OVERFLOW) != 0;
+  const int exact = (flags & OCTK_ARM_PACK_PAIR_OVERFLOW) != 0, tails = cg % 16 != 0;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
   const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
@@ -96,25 +104,28 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_
       const int32_t* bias = p->bias + pb * NR;
       const float* scale = p->scale + pb * NR;
       const int valid = p->og - b * NR;
-      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
+      int8_t* dst = y + pixel_begin * out_channels + (size_t)g * p->og + (size_t)b * NR;
+      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR, dst += MR * out_channels) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
         const int8_t* const* r0 = ind + p0 * taps;
         const int8_t* const* r1 = r0 + (rows > 1 ? (size_t)taps : 0);
         int32x4_t s[4];
         if (exact)
-          tile(r0, r1, taps, cg, goff, wblock, 1, s);
+          tile(r0, r1, taps, cg, goff, wblock, bias, 1, 1, s);
+        else if (tails)
+          tile(r0, r1, taps, cg, goff, wblock, bias, 0, 1, s);
         else
-          tile(r0, r1, taps, cg, goff, wblock, 0, s);
-        int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
-        const int32x4_t b0 = vld1q_s32(bias), b1 = vld1q_s32(bias + 4);
-        const int8x8_t y0 = octk_neon_requant_sat_s8x8(vaddq_s32(s[0], b0), vaddq_s32(s[1], b1), scale, &out);
-        const int8x8_t y1 = octk_neon_requant_sat_s8x8(vaddq_s32(s[2], b0), vaddq_s32(s[3], b1), scale, &out);
+          tile(r0, r1, taps, cg, goff, wblock, bias, 0, 0, s);
+        float32x4_t sc[4];  // both rows' 8 channels in one 16-lane requantization
+        sc[0] = sc[2] = vld1q_f32(scale);
+        sc[1] = sc[3] = vld1q_f32(scale + 4);
+        const int8x16_t y01 = octk_neon_requant_sat_s8x16(s[0], s[1], s[2], s[3], sc, &out);
         if (rows == MR && valid >= NR) {  // a whole tile: one test, plain stores
-          vst1_s8(dst, y0);
-          vst1_s8(dst + out_channels, y1);
+          vst1q_lane_s64((int64_t*)(void*)dst, vreinterpretq_s64_s8(y01), 0);
+          vst1q_lane_s64((int64_t*)(void*)(dst + out_channels), vreinterpretq_s64_s8(y01), 1);
         } else {
-          octk_neon_store_s8x8(dst, y0, valid);
-          if (rows > 1) octk_neon_store_s8x8(dst + out_channels, y1, valid);
+          octk_neon_store_s8x8(dst, vget_low_s8(y01), valid);
+          if (rows > 1) octk_neon_store_s8x8(dst + out_channels, vget_high_s8(y01), valid);
         }
       }
     }

@@ -30,13 +30,18 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
       const int32_t* bias = p->bias + pb * NR;
       const float* scale = p->scale + pb * NR;
       const int valid = p->og - b * NR;  // channels of this block inside og
-      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR) {
+      int8_t* dst = y + pixel_begin * out_channels + (size_t)g * p->og + (size_t)b * NR;
+      const int8_t* const* r0 = ind + pixel_begin * taps;
+      for (size_t p0 = pixel_begin; p0 < pixel_end; p0 += MR, dst += MR * out_channels, r0 += MR * (size_t)taps) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;
-        // Rows past the end repeat the last pixel's addresses (computed, never stored).
-        const int8_t* const* r0 = ind + p0 * taps;
-        const int8_t* const* r1 = r0 + (rows > 1 ? 1 : 0) * (size_t)taps;
-        const int8_t* const* r2 = r0 + (rows > 2 ? 2 : rows - 1) * (size_t)taps;
-        const int8_t* const* r3 = r0 + (rows > 3 ? 3 : rows - 1) * (size_t)taps;
+        const int8_t* const* r1 = r0 + taps;
+        const int8_t* const* r2 = r1 + taps;
+        const int8_t* const* r3 = r2 + taps;
+        if (rows < MR) {  // rows past the end repeat the last pixel's addresses (computed, never stored)
+          r3 = r0 + (rows - 1) * (size_t)taps;
+          r2 = rows > 2 ? r2 : r3;
+          r1 = rows > 1 ? r1 : r3;
+        }
         // Accumulators start at the bias (one load per 4 channels, copied to the other rows).
         int32x4_t c00 = vld1q_s32(bias), c01 = vld1q_s32(bias + 4), c02 = vld1q_s32(bias + 8), c03 = vld1q_s32(bias + 12);
         int32x4_t c10 = c00, c11 = c01, c12 = c02, c13 = c03, c20 = c00, c21 = c01, c22 = c02, c23 = c03;
@@ -80,12 +85,12 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
                   [n] "+r"(n)
                 :
                 : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "cc", "memory");
-            a0 -= c, a1 -= c, a2 -= c, a3 -= c;  // the remainder below indexes from the tap's start
           }
 #else
           int c = 0;
           for (; c + 16 <= kpad; c += 16) {
-            const int8x16_t x0 = vld1q_s8(a0 + c), x1 = vld1q_s8(a1 + c), x2 = vld1q_s8(a2 + c), x3 = vld1q_s8(a3 + c);
+            const int8x16_t x0 = vld1q_s8(a0), x1 = vld1q_s8(a1), x2 = vld1q_s8(a2), x3 = vld1q_s8(a3);
+            a0 += 16, a1 += 16, a2 += 16, a3 += 16;
 #define STEP(s)                                                                                   \
   {                                                                                               \
     const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + 16), w2 = vld1q_s8(w + 32), w3 = vld1q_s8(w + 48); \
@@ -103,9 +108,10 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
 #undef STEP
           }
 #endif
-          for (; c < kpad; c += 4) {
-            const int8x16_t x0 = octk_neon_dup_s8x4(a0 + c), x1 = octk_neon_dup_s8x4(a1 + c);
-            const int8x16_t x2 = octk_neon_dup_s8x4(a2 + c), x3 = octk_neon_dup_s8x4(a3 + c);
+          for (; c < kpad; c += 4) {  // a0…a3 point at byte c of their pixels
+            const int8x16_t x0 = octk_neon_dup_s8x4(a0), x1 = octk_neon_dup_s8x4(a1);
+            const int8x16_t x2 = octk_neon_dup_s8x4(a2), x3 = octk_neon_dup_s8x4(a3);
+            a0 += 4, a1 += 4, a2 += 4, a3 += 4;
             const int8x16_t w0 = vld1q_s8(w), w1 = vld1q_s8(w + 16), w2 = vld1q_s8(w + 32), w3 = vld1q_s8(w + 48);
             w += 64;
             c00 = vdotq_s32(c00, w0, x0); c01 = vdotq_s32(c01, w1, x0); c02 = vdotq_s32(c02, w2, x0); c03 = vdotq_s32(c03, w3, x0);
@@ -114,7 +120,6 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
             c30 = vdotq_s32(c30, w0, x3); c31 = vdotq_s32(c31, w1, x3); c32 = vdotq_s32(c32, w2, x3); c33 = vdotq_s32(c33, w3, x3);
           }
         }
-        int8_t* dst = y + p0 * out_channels + (size_t)g * p->og + (size_t)b * NR;
         float32x4_t sc[4];
         octk_neon_scale16_load(scale, sc);
 #define ROW(r) octk_neon_requant_sat_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, sc, &out)

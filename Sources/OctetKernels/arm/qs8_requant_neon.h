@@ -107,13 +107,6 @@ static inline void octk_neon_scale16_load(const float* scale, float32x4_t s[4]) 
   for (int i = 0; i < 4; ++i) s[i] = vld1q_f32(scale + 4 * i);
 }
 
-/// 8 accumulators (bias included) of channels scale[0..7] → int8, clamped to [lo, hi].
-static inline int8x8_t octk_neon_requant_sat_s8x8(int32x4_t a0, int32x4_t a1, const float* scale,
-                                                  const octk_neon_out_sat* o) {
-  const int8x8_t v = vqmovn_s16(octk_neon_sat_s16x8(a0, a1, vld1q_f32(scale), vld1q_f32(scale + 4), o));
-  return vmin_s8(vmax_s8(v, vget_low_s8(o->lo)), vget_low_s8(o->hi));
-}
-
 /// Stores the first n bytes of v (all 16 when n ≥ 16).
 static inline void octk_neon_store_s8x16(int8_t* dst, int8x16_t v, int n) {
   if (n >= 16) {
