@@ -13,7 +13,7 @@
 #include "qs8_requant_neon.h"
 
 typedef struct {
-  int8x8_t za, zb;
+  int8x16_t za, zb;  // the zero points in every byte
   float32x4_t sa, sb;
   octk_neon_out_sat out;
 } add_consts;
@@ -31,8 +31,8 @@ static inline int16x8_t add8(int16x8_t da, int16x8_t db, const add_consts* k) {
 }
 
 static inline int8x16_t add16(int8x16_t a, int8x16_t b, const add_consts* k) {
-  const int16x8_t lo = add8(vsubl_s8(vget_low_s8(a), k->za), vsubl_s8(vget_low_s8(b), k->zb), k);
-  const int16x8_t hi = add8(vsubl_high_s8(a, vcombine_s8(k->za, k->za)), vsubl_high_s8(b, vcombine_s8(k->zb, k->zb)), k);
+  const int16x8_t lo = add8(vsubl_s8(vget_low_s8(a), vget_low_s8(k->za)), vsubl_s8(vget_low_s8(b), vget_low_s8(k->zb)), k);
+  const int16x8_t hi = add8(vsubl_high_s8(a, k->za), vsubl_high_s8(b, k->zb), k);
   return vminq_s8(vmaxq_s8(vqmovn_high_s16(vqmovn_s16(lo), hi), k->out.lo), k->out.hi);
 }
 
@@ -43,8 +43,8 @@ void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* 
     return;
   }
   add_consts k;
-  k.za = vdup_n_s8((int8_t)p->a_zero_point);
-  k.zb = vdup_n_s8((int8_t)p->b_zero_point);
+  k.za = vdupq_n_s8((int8_t)p->a_zero_point);
+  k.zb = vdupq_n_s8((int8_t)p->b_zero_point);
   k.sa = vdupq_n_f32(p->a_scale);
   k.sb = vdupq_n_f32(p->b_scale);
   k.out = octk_neon_out_sat_make(p->output_zero_point, p->lo, p->hi);
