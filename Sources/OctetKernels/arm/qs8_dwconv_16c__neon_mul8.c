@@ -36,14 +36,15 @@ static inline void mac_one(int32x4_t acc[4], int8x16_t x, int8x16_t w) {
 static inline __attribute__((always_inline)) void pixel(const octk_qs8_dwconv_packed* p, const int8_t* const* rows,
                                                         int taps, int pairs, const octk_neon_out_sat* out, int8_t* y) {
   const int8_t* w = p->weights;
+  const int32_t* bias = p->bias;
+  const float* scale = p->scale;
   const int8_t* r[25];
   const int held = taps <= 25 ? taps : 0;  // pointers read up front (the unrolled forms)
 #pragma GCC unroll 25
   for (int t = 0; t < held; ++t) r[t] = rows[t];
-  for (int b = 0; b < p->blocks; ++b) {
-    const int c0 = b * OCTK_QS8_DW_NR;
+  for (int c0 = 0; c0 < p->channels; c0 += OCTK_QS8_DW_NR, bias += OCTK_QS8_DW_NR, scale += OCTK_QS8_DW_NR) {
     int32x4_t acc[4];
-    for (int i = 0; i < 4; ++i) acc[i] = vld1q_s32(p->bias + c0 + 4 * i);
+    for (int i = 0; i < 4; ++i) acc[i] = vld1q_s32(bias + 4 * i);
     int t = 0;
     if (pairs) {
 #pragma GCC unroll 12
@@ -59,13 +60,15 @@ static inline __attribute__((always_inline)) void pixel(const octk_qs8_dwconv_pa
       w += 16;
     }
     float32x4_t sc[4];
-    octk_neon_scale16_load(p->scale + c0, sc);
+    octk_neon_scale16_load(scale, sc);
     octk_neon_store_s8x16(y + c0, octk_neon_requant_sat_s8x16(acc[0], acc[1], acc[2], acc[3], sc, out), p->channels - c0);
   }
 }
 
-void octk_qs8_dwconv_16c__neon_mul8(const octk_qs8_dwconv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+void octk_qs8_dwconv_16c__neon_mul8(const octk_qs8_dwconv_packed* packed, const int8_t* const* ind, size_t pixel_begin,
                                     size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y) {
+  // A local copy: the int8 stores could alias *packed, so its fields would be reloaded per block.
+  const octk_qs8_dwconv_packed q = *packed, *p = &q;
   const int taps = p->taps, pairs = !p->weights_above_127;
   const size_t channels = (size_t)p->channels;
   const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);

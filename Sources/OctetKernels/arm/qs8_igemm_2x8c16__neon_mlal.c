@@ -86,8 +86,10 @@ static inline __attribute__((always_inline)) void tile(const int8_t* const* r0, 
   s[3] = vpaddq_s32(vpaddq_s32(c14, c15), vpaddq_s32(c16, c17));
 }
 
-void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* p, const int8_t* const* ind, size_t pixel_begin,
+void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* packed, const int8_t* const* ind, size_t pixel_begin,
                                       size_t pixel_end, int32_t output_zero_point, int32_t lo, int32_t hi, int8_t* y) {
+  // A local copy: the int8 stores could alias *packed, so its fields would be reloaded per tile.
+  const octk_qs8_conv_packed q = *packed, *p = &q;
   const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg = p->cg, kpad = (cg + 7) & ~7;
   const size_t block_bytes = (size_t)taps * kpad * NR;

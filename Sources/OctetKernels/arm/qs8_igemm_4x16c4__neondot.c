@@ -117,9 +117,11 @@ c32 = vdotq_laneq_s32(c32, w2, x3, s); c33 = vdotq_laneq_s32(c33, w3, x3, s);   
 #undef ROW
 }
 
-OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* p, const int8_t* const* ind,
+OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_packed* packed, const int8_t* const* ind,
                                                         size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                         int32_t lo, int32_t hi, int8_t* y) {
+  // A local copy: the int8 stores could alias *packed, so its fields would be reloaded per tile.
+  const octk_qs8_conv_packed q = *packed, *p = &q;
   const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg = p->cg, kpad = (cg + 3) & ~3;
   const size_t block_bytes = (size_t)taps * kpad * NR;
@@ -136,10 +138,16 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
       int8_t* dst = y + pixel_begin * out_channels + (size_t)g * p->og + (size_t)b * NR;
       const int8_t* const* r0 = ind + pixel_begin * taps;
       size_t p0 = pixel_begin;
-      if (valid >= NR) {
-        for (; p0 + MR <= pixel_end; p0 += MR, dst += MR * out_channels, r0 += MR * (size_t)taps)
-          tile(r0, r0 + taps, r0 + 2 * taps, r0 + 3 * taps, MR, 1, taps, kpad, goff, wblock, bias, scale, &out, dst,
-               out_channels, valid);
+      if (valid >= NR) {  // whole tiles; goff is a constant 0 in ungrouped convs (no pointer adds)
+        if (p->groups == 1) {
+          for (; p0 + MR <= pixel_end; p0 += MR, dst += MR * out_channels, r0 += MR * (size_t)taps)
+            tile(r0, r0 + taps, r0 + 2 * taps, r0 + 3 * taps, MR, 1, taps, kpad, 0, wblock, bias, scale, &out, dst,
+                 out_channels, valid);
+        } else {
+          for (; p0 + MR <= pixel_end; p0 += MR, dst += MR * out_channels, r0 += MR * (size_t)taps)
+            tile(r0, r0 + taps, r0 + 2 * taps, r0 + 3 * taps, MR, 1, taps, kpad, goff, wblock, bias, scale, &out, dst,
+                 out_channels, valid);
+        }
       }
       for (; p0 < pixel_end; p0 += MR, dst += MR * out_channels, r0 += MR * (size_t)taps) {
         const int rows = pixel_end - p0 < MR ? (int)(pixel_end - p0) : MR;

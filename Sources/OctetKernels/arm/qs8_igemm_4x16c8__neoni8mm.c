@@ -19,9 +19,11 @@
 #define ZIP1_S8(a, b) vreinterpretq_s8_s64(vzip1q_s64(vreinterpretq_s64_s8(a), vreinterpretq_s64_s8(b)))
 #define ZIP2_S8(a, b) vreinterpretq_s8_s64(vzip2q_s64(vreinterpretq_s64_s8(a), vreinterpretq_s64_s8(b)))
 
-OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_packed* p, const int8_t* const* ind,
+OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_packed* packed, const int8_t* const* ind,
                                                           size_t pixel_begin, size_t pixel_end, int32_t output_zero_point,
                                                           int32_t lo, int32_t hi, int8_t* y) {
+  // A local copy: the int8 stores could alias *packed, so its fields would be reloaded per tile.
+  const octk_qs8_conv_packed q = *packed, *p = &q;
   const size_t out_channels = (size_t)p->out_stride;
   const int taps = p->taps, cg = p->cg, kpad = (cg + 7) & ~7;
   // 16-byte steps load directly while they end within 3 bytes past cg.
