@@ -137,6 +137,19 @@ def write_report(args, results, loops):
              "and real latency cannot be measured here. The peers choose kernels from the emulated `/proc/cpuinfo` "
              "(its CPU part) and HWCAPs; Octet from HWCAPs only. The peers' windows also hold their Python binding's "
              "call (`interpreter.invoke()`, `session.run()`), not measured apart; Octet's hold `Interpreter.invoke()` only.\n")
+    w.append("**Octet's ARM kernels** (`Sources/OctetKernels/arm/`, C with NEON intrinsics, compiled by the Swift "
+             "toolchain's clang as `tools/arm/build.sh` does; each bit-exact with its reference twin under qemu, "
+             "`tools/run_kernel_tests.sh`): convolutions and fully connected layers run an indirect GEMM, "
+             "`octk_qs8_igemm_2x8c16__neon_mlal` (SMULL/SMLAL2 + SADALP) on NEON-only cores, "
+             "`octk_qs8_igemm_4x16c4__neondot` (SDOT by lane; the 16-channel loop is inline assembly of XNNPACK's "
+             "shape) with dotprod, `octk_qs8_igemm_4x16c8__neoni8mm` (SMMLA) with i8mm; depthwise convolutions "
+             "`octk_qs8_dwconv_16c__neon_mul8` (int8 products of tap pairs summed in int16, SADDW into int32) on all "
+             "three. Accumulators start at the bias; the binary32 requantization clamps after the conversion "
+             "(SQXTN/SQADD/SMAX/SMIN, as XNNPACK's fp32 epilogue). Octet picks kernels by HWCAP only: the same "
+             "dotprod kernels run under the A76 and the A55 cpuinfo, where the peers switch to their in-order "
+             "variants. No A55-specific Octet variant (chosen by MIDR) exists: on llvm-mca's Cortex-A55 model "
+             "Octet's SDOT loop already takes fewer cycles per MAC than XNNPACK's A55 loop (table at the end), and "
+             "that model is too rough to tune for; real A55 silicon would decide it.\n")
     skipped = [m for m in TIMING_MODELS if m not in args.models]
     if skipped:
         w.append(f"Not counted in this run: {', '.join(skipped)} (`--models` chose the others).\n")
@@ -149,7 +162,7 @@ def write_report(args, results, loops):
             r = {rt: results[(config, name, rt)] for rt in RUNTIMES}
             macs = " / ".join(", ".join(f"{c} {r[rt][c] / 1e6:.1f}" for c in CLASSES if r[rt].get(c)) or "—" for rt in RUNTIMES)
             w.append(f"| {name} | {r['octet']['insns'] / 1e6:.1f} | {r['litert']['insns'] / 1e6:.1f} | {r['ort']['insns'] / 1e6:.1f} | "
-                     f"{r['octet']['insns'] / r['litert']['insns']:.2f}× | {r['octet']['insns'] / r['ort']['insns']:.2f}× | {macs} |")
+                     f"{r['octet']['insns'] / r['litert']['insns']:.3f}× | {r['octet']['insns'] / r['ort']['insns']:.3f}× | {macs} |")
         w.append("")
     if loops:
         w.append("## Inner loops: llvm-mca cycles per MAC\n")
@@ -157,8 +170,9 @@ def write_report(args, results, loops):
                  "the conv loop in ResNet-18, whose 3×3 convs dominate, and the depthwise loop in MobileNetV2), disassembled "
                  "from the instruction words the plugin saw and run through llvm-mca 19 as a loop "
                  "(`-mtriple=aarch64 -mcpu=… -iterations=10000`) on the core model of the configuration that ran it. A MAC "
-                 "is one int8 product (SDOT: 16 per instruction, SMMLA 32, SMULL/SMLAL .8h 8). The block is a loop body "
-                 "only where the kernel's loop is one block; llvm-mca assumes every load hits L1 and, for cortex-a72, "
+                 "is one int8 product (SDOT: 16 per instruction, SMMLA 32, SMULL/SMLAL .8h 8). Where qemu split a loop into "
+                 "several blocks, the body is joined from them (to its backward branch). llvm-mca assumes every load "
+                 "hits L1 and, for cortex-a72, "
                  "uses its Cortex-A57 model. Its in-order Cortex-A55 model misjudges XNNPACK's A55-tuned loads: treat "
                  "that row as rough.\n")
         w.append(loops)

@@ -42,28 +42,32 @@ def family(asm):
     return None
 
 
+BRANCH_RE = re.compile(r"^(b\.\w+|b|cbn?z|tbn?z)\s.*#(-?\d+)$")
+
+
 def loop_body(blocks, block):
-    """The instruction words of the loop that `block` closes: from the target of its final
-    backward branch to its end, read from every dumped block (qemu may start a translation
-    block inside a loop, at a branch target, so one block can hold part of a body). The block
-    alone when it does not end in a backward branch or a word is missing."""
-    vaddr, n, _, _, words = block
-    last = hot_blocks.disassemble(words[-1:])[0]
-    m = re.search(r"#(-\d+)$", last)
-    if not m:
-        return words
-    end = vaddr + 4 * (n - 1)
-    target = end + int(m.group(1))
-    if target >= vaddr:
-        return words[(target - vaddr) // 4:]
-    known = {}
-    for b_vaddr, b_n, _, _, b_words in blocks:
-        for i, w in enumerate(b_words):
-            known[b_vaddr + 4 * i] = w
-    addrs = range(target, end + 4, 4)
-    if any(a not in known for a in addrs):
-        return words
-    return [known[a] for a in addrs]
+    """The instruction words of the loop `block` belongs to. qemu splits a loop body into several
+    translation blocks where a branch lands inside it, so from `block` the hottest successor
+    (fall-through or branch target, among the dumped blocks) is followed until the walk comes
+    back to `block`; the blocks on the way, in order, are the body. The block alone when the
+    walk leaves the dumped blocks or takes more than 8 steps."""
+    execs = {b[0]: b for b in blocks}
+    body, at = [], block
+    for _ in range(8):
+        vaddr, n, _, _, words = at
+        body += words
+        last = hot_blocks.disassemble(words[-1:])[0]
+        m = BRANCH_RE.match(last)
+        succ = [] if m and m.group(1) == "b" else [vaddr + 4 * n]
+        if m:
+            succ.append(vaddr + 4 * (n - 1) + int(m.group(2)))
+        found = [execs[a] for a in succ if a in execs]
+        if not found:
+            return block[4]
+        at = max(found, key=lambda b: b[2])
+        if at[0] == block[0]:
+            return body
+    return block[4]
 
 
 def hottest(path, fam):
