@@ -105,7 +105,7 @@ def run(args):
                            os.path.join(ROOT, "tools", "arm", "peer_invoke.py"), runtime, f[runtime], x, str(args.runs)]
                 env = dict(os.environ, PYTHONPATH="/opt/py", OMP_NUM_THREADS="1")
                 t0 = time.time()
-                inputs = [f[runtime], arm, args.plugin, os.path.join(ROOT, "tools", "arm", "peer_invoke.py")]
+                inputs = [f[runtime], args.plugin] + ([arm] if runtime == "octet" else [os.path.join(ROOT, "tools", "arm", "peer_invoke.py")])
                 if args.reuse and os.path.exists(out) and os.path.exists(blocks) and \
                         all(os.path.getmtime(out) > os.path.getmtime(i) for i in inputs):
                     results[(config, name, runtime)] = parse(out)  # counted before, nothing changed since

@@ -30,9 +30,20 @@ static inline int16x8_t add8(int16x8_t da, int16x8_t db, const add_consts* k) {
   return vqaddq_s16(vqmovn_high_s32(vqmovn_s32(q0), q1), k->out.z);
 }
 
+/// x[8..15] − z[8..15] as int16: one SSUBL2 (clang lowers vsubl_high_s8 of a splat to EXT + SSUBL).
+static inline int16x8_t subl_high(int8x16_t x, int8x16_t z) {
+#if defined(__clang__)
+  int16x8_t d;
+  __asm__("ssubl2 %0.8h, %1.16b, %2.16b" : "=w"(d) : "w"(x), "w"(z));
+  return d;
+#else
+  return vsubl_high_s8(x, z);
+#endif
+}
+
 static inline int8x16_t add16(int8x16_t a, int8x16_t b, const add_consts* k) {
   const int16x8_t lo = add8(vsubl_s8(vget_low_s8(a), vget_low_s8(k->za)), vsubl_s8(vget_low_s8(b), vget_low_s8(k->zb)), k);
-  const int16x8_t hi = add8(vsubl_high_s8(a, k->za), vsubl_high_s8(b, k->zb), k);
+  const int16x8_t hi = add8(subl_high(a, k->za), subl_high(b, k->zb), k);
   return vminq_s8(vmaxq_s8(vqmovn_high_s16(vqmovn_s16(lo), hi), k->out.lo), k->out.hi);
 }
 
