@@ -6,7 +6,7 @@
 // points outside int8, which the spec excludes, take the scalar form instead. The products are
 // pinned in registers (an empty asm) before the add, so no compiler can contract them into a
 // fused multiply-add even under -ffp-contract=fast. The clamp runs after the conversion, on
-// the narrowed bytes (octk_neon_out_sat: the same result). The tail (count mod 16) goes through
+// the narrowed bytes (qs8_requant_neon.h: the same result). The tail (count mod 16) goes through
 // a local buffer: exactly `count` bytes are read and written (y may alias a or b).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
@@ -15,7 +15,7 @@
 typedef struct {
   int8x16_t za, zb;  // the zero points in every byte
   float32x4_t sa, sb;
-  octk_neon_out_sat out;
+  octk_neon_out out;
 } add_consts;
 
 /// fa + fb of 4 lanes from da = a − z_a, db = b − z_b, rounded to int32 (not yet clamped).
@@ -58,7 +58,7 @@ void octk_qs8_add__neon(size_t count, const int8_t* a, const int8_t* b, int8_t* 
   k.zb = vdupq_n_s8((int8_t)p->b_zero_point);
   k.sa = vdupq_n_f32(p->a_scale);
   k.sb = vdupq_n_f32(p->b_scale);
-  k.out = octk_neon_out_sat_make(p->output_zero_point, p->lo, p->hi);
+  k.out = octk_neon_out_make(p->output_zero_point, p->lo, p->hi);
   size_t i = 0;
   for (; i + 32 <= count; i += 32) {
     const int8x16_t a0 = vld1q_s8(a + i), a1 = vld1q_s8(a + i + 16), b0 = vld1q_s8(b + i), b1 = vld1q_s8(b + i + 16);

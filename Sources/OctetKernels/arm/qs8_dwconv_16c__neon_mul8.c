@@ -34,7 +34,7 @@ static inline void mac_one(int32x4_t acc[4], int8x16_t x, int8x16_t w) {
 /// One output pixel, every channel block. Where inlined with constant `taps` (and pairs = 1),
 /// the tap loops unroll and the row pointers, read once per pixel, stay in registers.
 static inline __attribute__((always_inline)) void pixel(const octk_qs8_dwconv_packed* p, const int8_t* const* rows,
-                                                        int taps, int pairs, const octk_neon_out_sat* out, int8_t* y) {
+                                                        int taps, int pairs, const octk_neon_out* out, int8_t* y) {
   const int8_t* w = p->weights;
   const int32_t* bias = p->bias;
   const float* scale = p->scale;
@@ -61,7 +61,7 @@ static inline __attribute__((always_inline)) void pixel(const octk_qs8_dwconv_pa
     }
     float32x4_t sc[4];
     octk_neon_scale16_load(scale, sc);
-    octk_neon_store_s8x16(y + c0, octk_neon_requant_sat_s8x16(acc[0], acc[1], acc[2], acc[3], sc, out), p->channels - c0);
+    octk_neon_store_s8x16(y + c0, octk_neon_requant_s8x16(acc[0], acc[1], acc[2], acc[3], sc, out), p->channels - c0);
   }
 }
 
@@ -71,7 +71,7 @@ void octk_qs8_dwconv_16c__neon_mul8(const octk_qs8_dwconv_packed* packed, const 
   const octk_qs8_dwconv_packed q = *packed, *p = &q;
   const int taps = p->taps, pairs = !p->weights_above_127;
   const size_t channels = (size_t)p->channels;
-  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
+  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
   for (size_t px = pixel_begin; px < pixel_end; ++px) {
     const int8_t* const* rows = ind + px * (size_t)taps;
     int8_t* yp = y + px * channels;

@@ -97,7 +97,7 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* packed, const 
   memcpy(&flags, p->weights, sizeof flags);
   const int exact = (flags & OCTK_ARM_PACK_PAIR_OVERFLOW) != 0, tails = cg % 16 != 0;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
-  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
+  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * cg;
     for (int b = 0; b < p->blocks; ++b) {
@@ -121,7 +121,7 @@ void octk_qs8_igemm_2x8c16__neon_mlal(const octk_qs8_conv_packed* packed, const 
         float32x4_t sc[4];  // both rows' 8 channels in one 16-lane requantization
         sc[0] = sc[2] = vld1q_f32(scale);
         sc[1] = sc[3] = vld1q_f32(scale + 4);
-        const int8x16_t y01 = octk_neon_requant_sat_s8x16(s[0], s[1], s[2], s[3], sc, &out);
+        const int8x16_t y01 = octk_neon_requant_s8x16(s[0], s[1], s[2], s[3], sc, &out);
         if (rows == MR && valid >= NR) {  // a whole tile: one test, plain stores
           vst1q_lane_s64((int64_t*)(void*)dst, vreinterpretq_s64_s8(y01), 0);
           vst1q_lane_s64((int64_t*)(void*)(dst + out_channels), vreinterpretq_s64_s8(y01), 1);

@@ -20,8 +20,8 @@
 static inline __attribute__((always_inline)) OCTK_NEONDOT_TARGET void tile(
     const int8_t* const* r0, const int8_t* const* r1, const int8_t* const* r2, const int8_t* const* r3, int rows,
     int full, int taps, int kpad, size_t goff, const int8_t* wblock, const int32_t* bias, const float* scale,
-    const octk_neon_out_sat* outp, int8_t* dst, size_t out_channels, int valid) {
-  const octk_neon_out_sat out = *outp;
+    const octk_neon_out* outp, int8_t* dst, size_t out_channels, int valid) {
+  const octk_neon_out out = *outp;
   // Accumulators start at the bias (one load per 4 channels, copied to the other rows).
   int32x4_t c00 = vld1q_s32(bias), c01 = vld1q_s32(bias + 4), c02 = vld1q_s32(bias + 8), c03 = vld1q_s32(bias + 12);
   int32x4_t c10 = c00, c11 = c01, c12 = c02, c13 = c03, c20 = c00, c21 = c01, c22 = c02, c23 = c03;
@@ -102,7 +102,7 @@ c32 = vdotq_laneq_s32(c32, w2, x3, s); c33 = vdotq_laneq_s32(c33, w3, x3, s);   
   }
   float32x4_t sc[4];
   octk_neon_scale16_load(scale, sc);
-#define ROW(r) octk_neon_requant_sat_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, sc, &out)
+#define ROW(r) octk_neon_requant_s8x16(c##r##0, c##r##1, c##r##2, c##r##3, sc, &out)
 #define STORE(r) \
   if (r < rows) octk_neon_store_s8x16(dst + r * out_channels, ROW(r), valid);
   if (full) {  // MR rows, NR channels: plain stores
@@ -126,7 +126,7 @@ OCTK_NEONDOT_TARGET void octk_qs8_igemm_4x16c4__neondot(const octk_qs8_conv_pack
   const int taps = p->taps, cg = p->cg, kpad = (cg + 3) & ~3;
   const size_t block_bytes = (size_t)taps * kpad * NR;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
-  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
+  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * cg;
     for (int b = 0; b < p->blocks; ++b) {

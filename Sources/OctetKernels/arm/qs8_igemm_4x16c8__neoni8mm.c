@@ -30,7 +30,7 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
   const int direct16 = kpad < cg + 3 ? kpad : cg + 3;
   const size_t block_bytes = (size_t)taps * kpad * NR;
   const int8_t* weights = p->weights + OCTK_ARM_PACK_HEADER;
-  const octk_neon_out_sat out = octk_neon_out_sat_make(output_zero_point, lo, hi);
+  const octk_neon_out out = octk_neon_out_make(output_zero_point, lo, hi);
   for (int g = 0; g < p->groups; ++g) {
     const size_t goff = (size_t)g * cg;
     for (int b = 0; b < p->blocks; ++b) {
@@ -88,7 +88,7 @@ OCTK_NEONI8MM_TARGET void octk_qs8_igemm_4x16c8__neoni8mm(const octk_qs8_conv_pa
         float32x4_t sc[4];
         octk_neon_scale16_load(scale, sc);
 #define ROW(Z, P) \
-  octk_neon_requant_sat_s8x16(Z(c##P##0, c##P##1), Z(c##P##2, c##P##3), Z(c##P##4, c##P##5), Z(c##P##6, c##P##7), sc, &out)
+  octk_neon_requant_s8x16(Z(c##P##0, c##P##1), Z(c##P##2, c##P##3), Z(c##P##4, c##P##5), Z(c##P##6, c##P##7), sc, &out)
 #define STORE(r, Z, P) \
   if (r < rows) octk_neon_store_s8x16(dst + r * out_channels, ROW(Z, P), valid);
         if (rows == MR && valid >= NR) {  // a whole tile: one test, plain stores

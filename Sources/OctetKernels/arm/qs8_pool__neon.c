@@ -29,8 +29,8 @@
 //   Global average pool: −pixels·z_in + Σ_p x[p][c], Σ in int16 runs of ≤ 256 pixels widened
 //   into int32 lanes (exact: every partial is within 256·pixels < 2^31 for pixels < 2^23, which
 //   the verifier enforces; the reference's int32 saturation then never acts), then the binary32
-//   requantization of qs8_requant_neon.h (SCVTF, FMUL by scale, FMAX/FMIN to [−128 − z_out,
-//   127 − z_out], FCVTNS, + z_out).
+//   requantization of qs8_requant_neon.h (SCVTF, FMUL by scale, FCVTNS, saturating narrows
+//   and + z_out).
 #if defined(__aarch64__)
 #include "octk_qs8_arm.h"
 #include "qs8_requant_neon.h"
@@ -176,7 +176,7 @@ void octk_qs8_avgpool_nhwc__neon(const int8_t* x, int channels, const octk_windo
 void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int channels, int32_t input_zero_point,
                                         int32_t output_zero_point, float scale, int8_t* y) {
   const int32x4_t offset = vdupq_n_s32((int32_t)((int64_t)pixels * -(int64_t)input_zero_point));
-  const float32x4_t s = vdupq_n_f32(scale);
+  const float32x4_t s = vdupq_n_f32(scale), s4[4] = {s, s, s, s};
   const octk_neon_out out = octk_neon_out_make(output_zero_point, INT8_MIN, INT8_MAX);
   for (int c0 = 0; c0 < channels; c0 += 16) {
     const int n = channels - c0;  // ≥ 16: a full step; less: the last, partial one
@@ -195,8 +195,7 @@ void octk_qs8_global_avgpool_nhwc__neon(const int8_t* x, size_t pixels, int chan
       a2 = vaddw_s16(a2, vget_low_s16(run_hi));
       a3 = vaddw_high_s16(a3, run_hi);
     }
-    const int8x16_t v = octk_neon_out_s8x16(octk_neon_requant(a0, s, &out), octk_neon_requant(a1, s, &out),
-                                            octk_neon_requant(a2, s, &out), octk_neon_requant(a3, s, &out), &out);
+    const int8x16_t v = octk_neon_requant_s8x16(a0, a1, a2, a3, s4, &out);
     octk_neon_store_s8x16(y + c0, v, n);
   }
 }
